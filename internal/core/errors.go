@@ -1,0 +1,150 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Sentinels shared by every vendor package. Each vendor re-exports these exact
+// values, so errors.Is works the same way whichever package a caller imports.
+var (
+	// ErrInvalidToken: the vendor rejected the access token (invalid or expired).
+	ErrInvalidToken = errors.New("cluekit: invalid or expired access token")
+	// ErrRateLimited: the vendor throttled the call (HTTP 429 or a rate-limit code).
+	ErrRateLimited = errors.New("cluekit: rate limited")
+	// ErrDuplicate: the record already exists.
+	ErrDuplicate = errors.New("cluekit: duplicate")
+	// ErrNotFound: the record does not exist.
+	ErrNotFound = errors.New("cluekit: not found")
+	// ErrInvalidParam: a parameter broke a documented rule (client- or server-side).
+	ErrInvalidParam = errors.New("cluekit: invalid parameter")
+	// ErrPermission: the credentials may not call this endpoint (IP, scope, ...).
+	ErrPermission = errors.New("cluekit: permission denied")
+	// ErrSignature: the vendor rejected the request signature or clock.
+	ErrSignature = errors.New("cluekit: signature rejected")
+	// ErrAmbiguous: a call that creates something failed after the request may
+	// have reached the vendor; it may or may not have been applied, and the SDK
+	// did not retry it. Check (for example by querying) before creating again.
+	ErrAmbiguous = errors.New("cluekit: outcome unknown (request may have been applied)")
+	// ErrBadResponse: the vendor answered with a body the SDK could not decode
+	// (an HTML error page, malformed or empty JSON).
+	ErrBadResponse = errors.New("cluekit: malformed response")
+)
+
+// APIError is a failure reported by the vendor: a non-2xx HTTP status, a
+// business code other than success, or an undecodable answer. Code and
+// Message are the vendor's own, verbatim.
+type APIError struct {
+	Vendor     string // package name, e.g. "waiqin365"
+	Op         string // the vendor operation or path, e.g. "addSalesLeads"
+	HTTPStatus int    // HTTP status of the final attempt (0 if none)
+	Code       string // the vendor's business code, verbatim ("" if none)
+	Message    string // the vendor's message, verbatim
+	RequestID  string // msg_id / request_id when the vendor returns one
+
+	kinds []error // sentinels this error matches
+	cause error   // underlying decode error, if any
+}
+
+// NewAPIError builds an APIError that matches the given sentinels.
+func NewAPIError(vendor, op string, status int, code, msg, requestID string, cause error, kinds ...error) *APIError {
+	return &APIError{Vendor: vendor, Op: op, HTTPStatus: status, Code: code, Message: msg, RequestID: requestID, cause: cause, kinds: kinds}
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Vendor)
+	b.WriteString(": ")
+	b.WriteString(e.Op)
+	if e.HTTPStatus != 0 {
+		b.WriteString(": HTTP ")
+		b.WriteString(strconv.Itoa(e.HTTPStatus))
+	}
+	if e.Code != "" {
+		b.WriteString(": code ")
+		b.WriteString(e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.cause != nil {
+		b.WriteString(": ")
+		b.WriteString(e.cause.Error())
+	}
+	for _, k := range e.kinds {
+		if k == ErrAmbiguous {
+			b.WriteString(" (outcome unknown, not retried)")
+		}
+	}
+	if e.RequestID != "" {
+		b.WriteString(" (request id ")
+		b.WriteString(e.RequestID)
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// Unwrap exposes the matched sentinels and the cause to errors.Is/As.
+func (e *APIError) Unwrap() []error {
+	out := make([]error, 0, len(e.kinds)+1)
+	out = append(out, e.kinds...)
+	if e.cause != nil {
+		out = append(out, e.cause)
+	}
+	return out
+}
+
+// withKind returns a copy that also matches k.
+func (e *APIError) withKind(k error) *APIError {
+	c := *e
+	c.kinds = append(append([]error(nil), e.kinds...), k)
+	return &c
+}
+
+// CallError is a failure where no usable vendor answer arrived: a transport
+// error, a timeout, a cancelled context. It matches ErrAmbiguous when a create
+// may have been applied, and unwraps to the cause (e.g. context.Canceled).
+type CallError struct {
+	Vendor   string
+	Op       string
+	Attempts int
+	Err      error // cause, with any URL (which may carry a token) removed
+
+	ambiguous bool
+}
+
+func (e *CallError) Error() string {
+	s := fmt.Sprintf("%s: %s: %v", e.Vendor, e.Op, e.Err)
+	if e.Attempts > 1 {
+		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
+	}
+	if e.ambiguous {
+		s += " (outcome unknown, not retried)"
+	}
+	return s
+}
+
+// Unwrap exposes the cause and, when ambiguous, ErrAmbiguous.
+func (e *CallError) Unwrap() []error {
+	if e.ambiguous {
+		return []error{e.Err, ErrAmbiguous}
+	}
+	return []error{e.Err}
+}
+
+// Ambiguous reports whether the call may have been applied.
+func (e *CallError) Ambiguous() bool { return e.ambiguous }
+
+// InvalidParam returns a validation error matching ErrInvalidParam, returned
+// before any network call.
+func InvalidParam(vendor, op, format string, args ...any) error {
+	return &paramError{vendor: vendor, op: op, msg: fmt.Sprintf(format, args...)}
+}
+
+type paramError struct{ vendor, op, msg string }
+
+func (e *paramError) Error() string { return e.vendor + ": " + e.op + ": invalid parameter: " + e.msg }
+func (e *paramError) Unwrap() error { return ErrInvalidParam }

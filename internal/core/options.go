@@ -1,0 +1,256 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cluekit/cluekit/internal/token"
+)
+
+// Defaults shared by every vendor (api.md "Constructing a client").
+const (
+	DefaultTimeout     = 30 * time.Second
+	DefaultMaxAttempts = 3
+	// DefaultBaseDelay and DefaultMaxDelay bound the full-jitter backoff.
+	DefaultBaseDelay = 200 * time.Millisecond
+	DefaultMaxDelay  = 5 * time.Second
+	// DefaultMaxRetryAfter caps a server's Retry-After so a hostile or
+	// misconfigured header cannot park a caller for hours.
+	DefaultMaxRetryAfter = 60 * time.Second
+)
+
+// Option configures a client. Options are shared by all vendor packages; a
+// vendor-specific option applied to another vendor's client is an error.
+type Option func(*Config) error
+
+// Config is the resolved configuration of one client. It is built once in New
+// and never changed afterwards.
+type Config struct {
+	BaseURL     string
+	HTTPClient  *http.Client
+	Timeout     time.Duration
+	MaxAttempts int
+	RatePerSec  float64
+	RateBurst   int
+	Logger      *slog.Logger
+	UserAgent   string
+	TokenStore  token.Store
+
+	BaseDelay     time.Duration
+	MaxDelay      time.Duration
+	MaxRetryAfter time.Duration
+
+	// Test hooks: injected clock, sleep and randomness so tests never sleep.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+	Rand  func() float64 // in [0,1)
+
+	vendor []func(any) error
+}
+
+// NewConfig applies opts over the defaults. vendorSettings, when non-nil, is a
+// pointer to the vendor's own settings struct that VendorOption values modify.
+func NewConfig(defaultBaseURL string, vendorSettings any, opts []Option) (*Config, error) {
+	c := &Config{
+		BaseURL:       defaultBaseURL,
+		Timeout:       DefaultTimeout,
+		MaxAttempts:   DefaultMaxAttempts,
+		BaseDelay:     DefaultBaseDelay,
+		MaxDelay:      DefaultMaxDelay,
+		MaxRetryAfter: DefaultMaxRetryAfter,
+		Now:           time.Now,
+		Sleep:         sleepCtx,
+		Rand:          rand.Float64,
+	}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(c); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range c.vendor {
+		if err := f(vendorSettings); err != nil {
+			return nil, err
+		}
+	}
+	if err := CheckBaseURL(c.BaseURL); err != nil {
+		return nil, err
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.TokenStore == nil {
+		c.TokenStore = token.NewMemoryStore(c.Now)
+	}
+	return c, nil
+}
+
+// CheckBaseURL rejects malformed URLs and plain-http URLs to remote hosts:
+// secrets never travel unencrypted off the machine.
+func CheckBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("cluekit: base URL %q must be an absolute http(s) URL", raw)
+	}
+	if u.User != nil {
+		return errors.New("cluekit: base URL must not carry credentials")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("cluekit: base URL %q must not have a query or fragment", raw)
+	}
+	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
+		return fmt.Errorf("cluekit: base URL %q uses plain http to a non-loopback host; use https", raw)
+	}
+	return nil
+}
+
+// IsLoopback reports whether host is localhost or a loopback IP.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// WithBaseURL sets the base URL: everything before the vendor's documented
+// path. A path prefix is kept (http://127.0.0.1:8080/w + /api/...).
+func WithBaseURL(u string) Option {
+	return func(c *Config) error { c.BaseURL = u; return nil }
+}
+
+// WithHTTPClient sets the http.Client used for requests. It is copied, never
+// modified.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Config) error {
+		if hc == nil {
+			return errors.New("cluekit: WithHTTPClient: nil client")
+		}
+		c.HTTPClient = hc
+		return nil
+	}
+}
+
+// WithTimeout sets the timeout of each attempt (default 30 s). The overall
+// bound is the caller's context.
+func WithTimeout(d time.Duration) Option {
+	return func(c *Config) error {
+		if d <= 0 {
+			return fmt.Errorf("cluekit: WithTimeout(%v): must be positive", d)
+		}
+		c.Timeout = d
+		return nil
+	}
+}
+
+// WithMaxAttempts sets how many times a call may be tried (1 = no retries).
+func WithMaxAttempts(n int) Option {
+	return func(c *Config) error {
+		if n < 1 || n > 20 {
+			return fmt.Errorf("cluekit: WithMaxAttempts(%d): must be between 1 and 20", n)
+		}
+		c.MaxAttempts = n
+		return nil
+	}
+}
+
+// WithRateLimit makes every attempt wait for a token of a limiter allowing
+// perSecond calls with the given burst. Off by default.
+func WithRateLimit(perSecond float64, burst int) Option {
+	return func(c *Config) error {
+		if perSecond <= 0 || burst < 1 {
+			return fmt.Errorf("cluekit: WithRateLimit(%v, %d): need perSecond > 0 and burst >= 1", perSecond, burst)
+		}
+		c.RatePerSec, c.RateBurst = perSecond, burst
+		return nil
+	}
+}
+
+// WithLogger sets the logger for per-attempt debug logs (default: silent).
+// Secrets never appear in these logs.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Config) error { c.Logger = l; return nil }
+}
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(c *Config) error { c.UserAgent = ua; return nil }
+}
+
+// WithTokenStore sets where access tokens are cached (default: in memory).
+// Share one store (e.g. Redis) between processes that use the same vendor app.
+func WithTokenStore(s token.Store) Option {
+	return func(c *Config) error {
+		if s == nil {
+			return errors.New("cluekit: WithTokenStore: nil store")
+		}
+		c.TokenStore = s
+		return nil
+	}
+}
+
+// WithBackoff sets the base and cap of the full-jitter backoff.
+func WithBackoff(base, max time.Duration) Option {
+	return func(c *Config) error {
+		if base <= 0 || max < base {
+			return fmt.Errorf("cluekit: WithBackoff(%v, %v): need 0 < base <= max", base, max)
+		}
+		c.BaseDelay, c.MaxDelay = base, max
+		return nil
+	}
+}
+
+// WithClock injects the clock (tests).
+func WithClock(now func() time.Time) Option {
+	return func(c *Config) error { c.Now = now; return nil }
+}
+
+// WithSleep injects the backoff sleep (tests).
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(c *Config) error { c.Sleep = sleep; return nil }
+}
+
+// WithRand injects the jitter source, returning values in [0,1) (tests).
+func WithRand(r func() float64) Option {
+	return func(c *Config) error { c.Rand = r; return nil }
+}
+
+// VendorOption builds an option that modifies the settings struct of one
+// vendor package (T). Applied to another vendor's client, New fails.
+func VendorOption[T any](name string, f func(*T) error) Option {
+	return func(c *Config) error {
+		c.vendor = append(c.vendor, func(v any) error {
+			t, ok := v.(*T)
+			if !ok {
+				return fmt.Errorf("cluekit: option %s does not apply to this client", name)
+			}
+			return f(t)
+		})
+		return nil
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

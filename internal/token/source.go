@@ -1,0 +1,235 @@
+package token
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// FetchFunc obtains a new token. current is the last stored token (ok=false
+// when none), so vendors with refresh tokens can refresh instead of
+// re-authenticating.
+type FetchFunc func(ctx context.Context, current Token, ok bool) (Token, error)
+
+// Source hands out a valid token for one key, fetching it at most once at a
+// time for all concurrent callers.
+type Source struct {
+	key    string
+	store  Store
+	fetch  FetchFunc
+	now    func() time.Time
+	sleep  func(context.Context, time.Duration) error
+	logger *slog.Logger
+
+	// FetchTimeout bounds one fetch, which runs detached from any single
+	// caller's context so that one impatient caller cannot fail the others.
+	fetchTimeout time.Duration
+	lockTTL      time.Duration
+	pollEvery    time.Duration
+
+	group   singleflight.Group
+	fetches atomic.Int64
+
+	mu       sync.Mutex
+	fallback Token // used only while the store cannot be written
+}
+
+// SourceConfig configures NewSource. Zero values get sensible defaults.
+type SourceConfig struct {
+	Key          string // cache key; include the vendor and app id
+	Store        Store
+	Fetch        FetchFunc
+	Now          func() time.Time
+	Sleep        func(context.Context, time.Duration) error
+	Logger       *slog.Logger
+	FetchTimeout time.Duration // default 30 s
+	LockTTL      time.Duration // default 10 s
+	PollEvery    time.Duration // default 100 ms
+}
+
+// NewSource builds a Source.
+func NewSource(c SourceConfig) *Source {
+	s := &Source{key: c.Key, store: c.Store, fetch: c.Fetch, now: c.Now, sleep: c.Sleep, logger: c.Logger,
+		fetchTimeout: c.FetchTimeout, lockTTL: c.LockTTL, pollEvery: c.PollEvery}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.sleep == nil {
+		s.sleep = func(ctx context.Context, d time.Duration) error {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-t.C:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.fetchTimeout <= 0 {
+		s.fetchTimeout = 30 * time.Second
+	}
+	if s.lockTTL <= 0 {
+		s.lockTTL = 10 * time.Second
+	}
+	if s.pollEvery <= 0 {
+		s.pollEvery = 100 * time.Millisecond
+	}
+	return s
+}
+
+// Fetches reports how many times the fetch function has been called.
+func (s *Source) Fetches() int64 { return s.fetches.Load() }
+
+// Fresh reports whether tok is usable now: it expires later than a margin of
+// min(5 minutes, a fifth of its lifetime) from now.
+func Fresh(tok Token, now time.Time) bool {
+	if tok.Value == "" {
+		return false
+	}
+	if tok.ExpiresAt.IsZero() {
+		return true
+	}
+	margin := 5 * time.Minute
+	if !tok.ObtainedAt.IsZero() {
+		if life := tok.ExpiresAt.Sub(tok.ObtainedAt) / 5; life < margin {
+			margin = life
+		}
+	}
+	return now.Add(margin).Before(tok.ExpiresAt)
+}
+
+// Token returns a fresh token, fetching one if needed. Each caller waits on
+// its own ctx; the shared fetch goes on for the others.
+func (s *Source) Token(ctx context.Context) (Token, error) {
+	if tok, ok := s.cached(ctx); ok {
+		return tok, nil
+	}
+	ch := s.group.DoChan(s.key, func() (any, error) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.fetchTimeout)
+		defer cancel()
+		return s.refresh(fctx)
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return Token{}, r.Err
+		}
+		return r.Val.(Token), nil
+	case <-ctx.Done():
+		return Token{}, ctx.Err()
+	}
+}
+
+// Invalidate drops value from the cache if it is still the cached token. Call
+// it when the vendor says a token is invalid, then call Token again.
+func (s *Source) Invalidate(ctx context.Context, value string) {
+	if err := s.store.Delete(ctx, s.key, value); err != nil {
+		s.logger.WarnContext(ctx, "cluekit: token store delete failed", "key", s.key, "error", err.Error())
+	}
+	s.mu.Lock()
+	if s.fallback.Value == value {
+		s.fallback = Token{}
+	}
+	s.mu.Unlock()
+}
+
+func (s *Source) cached(ctx context.Context) (Token, bool) {
+	tok, ok, err := s.store.Get(ctx, s.key)
+	if err != nil {
+		s.logger.WarnContext(ctx, "cluekit: token store read failed", "key", s.key, "error", err.Error())
+	}
+	if ok && Fresh(tok, s.now()) {
+		return tok, true
+	}
+	s.mu.Lock()
+	fb := s.fallback
+	s.mu.Unlock()
+	if Fresh(fb, s.now()) {
+		return fb, true
+	}
+	return Token{}, false
+}
+
+func (s *Source) refresh(ctx context.Context) (Token, error) {
+	if tok, ok := s.cached(ctx); ok {
+		return tok, nil
+	}
+	if l, ok := s.store.(Locker); ok {
+		for {
+			unlock, got, err := l.TryLock(ctx, s.key+":lock", s.lockTTL)
+			if err != nil {
+				// A shared store that is briefly unreachable must not stop the
+				// client: fetch a token ourselves.
+				s.logger.WarnContext(ctx, "cluekit: token lock unavailable, fetching without it", "key", s.key, "error", err.Error())
+				break
+			}
+			if got {
+				defer func() {
+					if err := unlock(context.WithoutCancel(ctx)); err != nil {
+						s.logger.WarnContext(ctx, "cluekit: token unlock failed", "key", s.key, "error", err.Error())
+					}
+				}()
+				if tok, ok := s.cached(ctx); ok {
+					return tok, nil
+				}
+				break
+			}
+			if err := s.sleep(ctx, s.pollEvery); err != nil {
+				return Token{}, err
+			}
+			if tok, ok := s.cached(ctx); ok {
+				return tok, nil
+			}
+		}
+	}
+	return s.fetchAndStore(ctx)
+}
+
+func (s *Source) fetchAndStore(ctx context.Context) (Token, error) {
+	current, ok, err := s.store.Get(ctx, s.key)
+	if err != nil {
+		ok = false
+	}
+	if !ok {
+		s.mu.Lock()
+		if s.fallback.Value != "" {
+			current, ok = s.fallback, true
+		}
+		s.mu.Unlock()
+	}
+	s.fetches.Add(1)
+	tok, err := s.fetch(ctx, current, ok)
+	if err != nil {
+		return Token{}, err
+	}
+	if tok.ObtainedAt.IsZero() {
+		tok.ObtainedAt = s.now()
+	}
+	ttl := time.Duration(0)
+	end := tok.ExpiresAt
+	if tok.RefreshExpiresAt.After(end) {
+		end = tok.RefreshExpiresAt
+	}
+	if !end.IsZero() {
+		ttl = end.Sub(s.now())
+	}
+	if err := s.store.Set(ctx, s.key, tok, ttl); err != nil {
+		s.logger.WarnContext(ctx, "cluekit: token store write failed; using the fresh token anyway", "key", s.key, "error", err.Error())
+		s.mu.Lock()
+		s.fallback = tok
+		s.mu.Unlock()
+		return tok, nil
+	}
+	s.mu.Lock()
+	s.fallback = Token{}
+	s.mu.Unlock()
+	return tok, nil
+}
