@@ -33,9 +33,11 @@ type Source struct {
 
 	group   singleflight.Group
 	fetches atomic.Int64
+	fetchMu sync.Mutex // one fetch at a time in this process (normal or forced)
 
 	mu       sync.Mutex
 	fallback Token // used only while the store cannot be written
+	last     Token // the newest token this Source obtained: its refresh token outlives an invalidated access token
 }
 
 // SourceConfig configures NewSource. Zero values get sensible defaults.
@@ -158,53 +160,102 @@ func (s *Source) cached(ctx context.Context) (Token, bool) {
 	return Token{}, false
 }
 
+// Refresh fetches a new token now even if the cached one is fresh (for
+// example to rotate a refresh token on purpose). It is single-flight per key,
+// serialised with ordinary fetches, and takes the cross-process lock when the
+// store has one.
+func (s *Source) Refresh(ctx context.Context) (Token, error) {
+	ch := s.group.DoChan(s.key+"\x00refresh", func() (any, error) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.fetchTimeout)
+		defer cancel()
+		var tok Token
+		err := s.locked(fctx, func() error {
+			var err error
+			tok, err = s.fetchAndStore(fctx)
+			return err
+		})
+		return tok, err
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return Token{}, r.Err
+		}
+		return r.Val.(Token), nil
+	case <-ctx.Done():
+		return Token{}, ctx.Err()
+	}
+}
+
 func (s *Source) refresh(ctx context.Context) (Token, error) {
 	if tok, ok := s.cached(ctx); ok {
 		return tok, nil
 	}
-	if l, ok := s.store.(Locker); ok {
-		for {
-			unlock, got, err := l.TryLock(ctx, s.key+":lock", s.lockTTL)
-			if err != nil {
-				// A shared store that is briefly unreachable must not stop the
-				// client: fetch a token ourselves.
-				s.logger.WarnContext(ctx, "cluekit: token lock unavailable, fetching without it", "key", s.key, "error", err.Error())
-				break
-			}
-			if got {
-				defer func() {
-					if err := unlock(context.WithoutCancel(ctx)); err != nil {
-						s.logger.WarnContext(ctx, "cluekit: token unlock failed", "key", s.key, "error", err.Error())
-					}
-				}()
-				if tok, ok := s.cached(ctx); ok {
-					return tok, nil
-				}
-				break
-			}
-			if err := s.sleep(ctx, s.pollEvery); err != nil {
-				return Token{}, err
-			}
-			if tok, ok := s.cached(ctx); ok {
-				return tok, nil
-			}
+	var tok Token
+	err := s.locked(ctx, func() error {
+		// Another process (or a forced Refresh) may have stored a fresh
+		// token while this one waited for the lock.
+		if t, ok := s.cached(ctx); ok {
+			tok = t
+			return nil
 		}
-	}
-	return s.fetchAndStore(ctx)
+		var err error
+		tok, err = s.fetchAndStore(ctx)
+		return err
+	})
+	return tok, err
 }
 
+// locked runs fn holding the in-process fetch mutex and, when the store is a
+// Locker, the store's lock for this key, polling while another holder has it
+// (a holder that died releases it by expiry). If the lock cannot be reached,
+// fn runs without it: a shared store that is briefly unreachable must not
+// stop the client.
+func (s *Source) locked(ctx context.Context, fn func() error) error {
+	s.fetchMu.Lock()
+	defer s.fetchMu.Unlock()
+	l, ok := s.store.(Locker)
+	if !ok {
+		err := fn()
+		return err
+	}
+	for {
+		unlock, got, err := l.TryLock(ctx, s.key+":lock", s.lockTTL)
+		if err != nil {
+			s.logger.WarnContext(ctx, "cluekit: token lock unavailable, fetching without it", "key", s.key, "error", err.Error())
+			err := fn()
+			return err
+		}
+		if got {
+			defer func() {
+				if err := unlock(context.WithoutCancel(ctx)); err != nil {
+					s.logger.WarnContext(ctx, "cluekit: token unlock failed", "key", s.key, "error", err.Error())
+				}
+			}()
+			err := fn()
+			return err
+		}
+		if err := s.sleep(ctx, s.pollEvery); err != nil {
+			return err
+		}
+	}
+}
+
+// fetchAndStore calls the fetch function with the newest token known (the
+// stored one, or the last one this Source obtained, whose refresh token is
+// still good after its access token was invalidated), then stores the result.
 func (s *Source) fetchAndStore(ctx context.Context) (Token, error) {
 	current, ok, err := s.store.Get(ctx, s.key)
 	if err != nil {
 		ok = false
 	}
-	if !ok {
-		s.mu.Lock()
-		if s.fallback.Value != "" {
-			current, ok = s.fallback, true
+	s.mu.Lock()
+	for _, t := range []Token{s.fallback, s.last} {
+		if (t.Value != "" || t.Refresh != "") && (!ok || t.ObtainedAt.After(current.ObtainedAt)) {
+			current, ok = t, true
 		}
-		s.mu.Unlock()
 	}
+	s.mu.Unlock()
 	s.fetches.Add(1)
 	tok, err := s.fetch(ctx, current, ok)
 	if err != nil {
@@ -213,6 +264,9 @@ func (s *Source) fetchAndStore(ctx context.Context) (Token, error) {
 	if tok.ObtainedAt.IsZero() {
 		tok.ObtainedAt = s.now()
 	}
+	s.mu.Lock()
+	s.last = tok
+	s.mu.Unlock()
 	ttl := time.Duration(0)
 	end := tok.ExpiresAt
 	if tok.RefreshExpiresAt.After(end) {

@@ -323,3 +323,50 @@ func TestSourceBrokenLockStillFetches(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "tok-1", tok.Value)
 }
+
+func TestSourceForcedRefresh(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	var fetches atomic.Int32
+	src := NewSource(SourceConfig{Key: "k", Store: NewMemoryStore(clk.Now), Fetch: counting(clk, &fetches, nil), Now: clk.Now})
+	ctx := context.Background()
+	tok, _ := src.Token(ctx)
+	assert.Equal(t, "tok-1", tok.Value)
+	tok, err := src.Refresh(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "tok-2", tok.Value, "fetched although tok-1 was fresh")
+	tok, _ = src.Token(ctx)
+	assert.Equal(t, "tok-2", tok.Value, "and stored")
+
+	// Concurrent forced refreshes share one fetch.
+	gate := make(chan struct{})
+	var n2 atomic.Int32
+	src2 := NewSource(SourceConfig{Key: "k", Store: NewMemoryStore(clk.Now), Fetch: counting(clk, &n2, gate), Now: clk.Now})
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() { defer wg.Done(); _, _ = src2.Refresh(ctx) }()
+	}
+	for n2.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	close(gate)
+	wg.Wait()
+	assert.LessOrEqual(t, n2.Load(), int32(2), "forced refreshes that overlap share a flight")
+}
+
+func TestSourceKeepsRefreshTokenAfterInvalidate(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	var seen []string
+	src := NewSource(SourceConfig{Key: "k", Store: NewMemoryStore(clk.Now), Now: clk.Now, Fetch: func(_ context.Context, cur Token, ok bool) (Token, error) {
+		seen = append(seen, cur.Refresh)
+		n := len(seen)
+		return Token{Value: fmt.Sprint("a", n), Refresh: fmt.Sprint("r", n), ObtainedAt: clk.Now(), ExpiresAt: clk.Now().Add(time.Hour), RefreshExpiresAt: clk.Now().Add(30 * 24 * time.Hour)}, nil
+	}})
+	ctx := context.Background()
+	tok, _ := src.Token(ctx)
+	src.Invalidate(ctx, tok.Value) // drops the stored pair
+	_, _ = src.Token(ctx)
+	assert.Equal(t, []string{"", "r1"}, seen, "the refresh token of the invalidated pair is still used")
+}
