@@ -142,7 +142,6 @@ type Client struct {
 	secret string
 	set    settings
 	tokens *token.Source
-
 }
 
 // New returns a client for the app identified by appID and appSecret.
