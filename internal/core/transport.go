@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -42,9 +43,16 @@ type Vendor struct {
 	// vendor's envelope (HTML page, empty, malformed).
 	Decode func(body []byte) (Envelope, error)
 	// Classify maps a non-success code to the sentinels it matches and says
-	// whether it is a transient rate limit worth retrying.
+	// whether it is a transient rate limit worth retrying. A code meaning
+	// "server busy, try later" returns ErrVendorBusy among the kinds: core
+	// then treats it like HTTP 503 (retried, or ErrAmbiguous for a create).
 	Classify func(code string) (kinds []error, retry bool)
 }
+
+// ErrVendorBusy marks a business code that means the vendor was too busy to
+// answer: like HTTP 503, a read is retried and a create whose outcome is
+// unknown matches ErrAmbiguous.
+var ErrVendorBusy = errors.New("cluekit: vendor busy")
 
 // Request is one logical call (possibly several attempts).
 type Request struct {
@@ -227,11 +235,6 @@ func (c *Client) prepareAttempt(_ *resty.Client, r *resty.Request) error {
 	st.wrote.Store(false)
 	st.retryAfter = 0
 	ctx := st.ctx
-	if c.limiter != nil {
-		if err := c.limiter.Wait(ctx); err != nil {
-			return err
-		}
-	}
 	a := &Attempt{N: st.attempt, Now: c.cfg.Now(), Body: st.req.Body, Query: url.Values{}, Header: http.Header{}, redact: &st.redact}
 	if st.req.Token != nil {
 		tok, err := st.req.Token.Token(ctx)
@@ -240,6 +243,14 @@ func (c *Client) prepareAttempt(_ *resty.Client, r *resty.Request) error {
 		}
 		a.Token, st.token = tok.Value, tok.Value
 		a.Redact(tok.Value)
+	}
+	// Pace right before sending (after any token request, which is paced
+	// by the same limiter), then sign with a fresh clock reading.
+	if c.limiter != nil {
+		if err := c.limiter.Wait(ctx); err != nil {
+			return err
+		}
+		a.Now = c.cfg.Now()
 	}
 	if err := st.req.Sign(a); err != nil {
 		return err
@@ -361,6 +372,13 @@ func (c *Client) judgeHTTP(st *callState, raw *http.Response, body []byte, creat
 			return
 		}
 		kinds, retry := c.classify(env.Code)
+		if slices.Contains(kinds, ErrVendorBusy) {
+			if create {
+				kinds, retry = append(kinds, ErrAmbiguous), false
+			} else {
+				retry = true
+			}
+		}
 		st.err = NewAPIError(c.vendor.Name, op, status, env.Code, c.scrub(st, env.Message), env.RequestID, nil, kinds...)
 		st.retry = retry
 		return

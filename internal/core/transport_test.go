@@ -52,6 +52,8 @@ var testVendor = Vendor{
 			return []error{ErrInvalidToken}, false
 		case "3":
 			return []error{ErrNotFound}, false
+		case "500":
+			return []error{ErrVendorBusy}, false
 		}
 		return nil, false
 	},
@@ -146,6 +148,8 @@ func TestRetryMatrix(t *testing.T) {
 		{name: "500 query not retried", steps: []step{{500, "", nil}}, wantErr: []error{}, wantNotErr: []error{ErrAmbiguous}, wantAttempts: 1},
 		{name: "429 retry-after honoured", create: true, steps: []step{{429, "", map[string]string{"Retry-After": "2"}}, ok}, wantAttempts: 2, wantWaits: []time.Duration{2 * time.Second}},
 		{name: "429 retry-after capped", steps: []step{{429, "", map[string]string{"Retry-After": "86400"}}, ok}, wantAttempts: 2, wantWaits: []time.Duration{DefaultMaxRetryAfter}},
+		{name: "busy code retried on a query", steps: []step{{200, `{"code":500,"msg":"服务繁忙"}`, nil}, ok}, wantAttempts: 2},
+		{name: "busy code on a create is ambiguous", create: true, steps: []step{{200, `{"code":500,"msg":"服务繁忙"}`, nil}}, wantErr: []error{ErrVendorBusy, ErrAmbiguous}, wantAttempts: 1, wantCode: "500"},
 		{name: "rate-limit code retried", create: true, steps: []step{{200, `{"code":7,"msg":"slow down"}`, nil}, ok}, wantAttempts: 2},
 		{name: "business error verbatim", steps: []step{{200, `{"code":"3","msg":"不存在","request_id":"r1"}`, nil}}, wantErr: []error{ErrNotFound}, wantAttempts: 1, wantCode: "3"},
 		{name: "html page on query", steps: []step{{200, `<html>oops</html>`, nil}}, wantErr: []error{ErrBadResponse}, wantNotErr: []error{ErrAmbiguous}, wantAttempts: 1},
