@@ -5,6 +5,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -78,6 +79,9 @@ type Attempt struct {
 	Path   string    // path after the base URL, e.g. /api/salesleads/v1/...
 	Query  url.Values
 	Header http.Header
+	// RequestID is this attempt's own request id (e.g. a msg_id it sends),
+	// used in errors when the vendor's answer carries none.
+	RequestID string
 
 	redact *[]string
 }
@@ -165,7 +169,8 @@ type callState struct {
 	redact     []string
 	retryAfter time.Duration
 	started    time.Time
-	sent       bool // this attempt got past prepareAttempt
+	sent       bool   // this attempt got past prepareAttempt
+	requestID  string // the attempt's own request id (Attempt.RequestID)
 
 	retry  bool
 	err    error
@@ -232,6 +237,7 @@ func (c *Client) prepareAttempt(_ *resty.Client, r *resty.Request) error {
 	}
 	st.attempt++
 	st.sent = false
+	st.requestID = ""
 	st.wrote.Store(false)
 	st.retryAfter = 0
 	ctx := st.ctx
@@ -266,6 +272,7 @@ func (c *Client) prepareAttempt(_ *resty.Client, r *resty.Request) error {
 	if st.req.Body != nil && r.Header.Get("Content-Type") == "" {
 		r.Header.Set("Content-Type", "application/json")
 	}
+	st.requestID = a.RequestID
 	st.started = time.Now()
 	st.sent = true
 	return nil
@@ -364,10 +371,11 @@ func (c *Client) judgeHTTP(st *callState, raw *http.Response, body []byte, creat
 			if create {
 				kinds = append(kinds, ErrAmbiguous)
 			}
-			st.err = NewAPIError(c.vendor.Name, op, status, "", "", "", derr, kinds...)
+			st.err = NewAPIError(c.vendor.Name, op, status, "", "", st.requestID, derr, kinds...)
 			return
 		}
 		if env.OK {
+			env.RequestID = cmp.Or(env.RequestID, st.requestID)
 			st.env = env
 			return
 		}
@@ -379,7 +387,7 @@ func (c *Client) judgeHTTP(st *callState, raw *http.Response, body []byte, creat
 				retry = true
 			}
 		}
-		st.err = NewAPIError(c.vendor.Name, op, status, env.Code, c.scrub(st, env.Message), env.RequestID, nil, kinds...)
+		st.err = NewAPIError(c.vendor.Name, op, status, env.Code, c.scrub(st, env.Message), cmp.Or(env.RequestID, st.requestID), nil, kinds...)
 		st.retry = retry
 		return
 	}
@@ -411,7 +419,7 @@ func (c *Client) judgeHTTP(st *callState, raw *http.Response, body []byte, creat
 	if st.retry {
 		st.retryAfter = ParseRetryAfter(raw.Header.Get("Retry-After"), c.cfg.Now())
 	}
-	st.err = NewAPIError(c.vendor.Name, op, status, code, c.scrub(st, msg), reqID, nil, kinds...)
+	st.err = NewAPIError(c.vendor.Name, op, status, code, c.scrub(st, msg), cmp.Or(reqID, st.requestID), nil, kinds...)
 }
 
 func (c *Client) classify(code string) ([]error, bool) {

@@ -1,0 +1,48 @@
+// Package waiqin365 is a typed client for the sales-lead (销售线索, module
+// salesleads) API of 勤策 / 外勤365 (Qince / waiqin365) OpenAPI, including the
+// aPaaS variants, and a receiver for its form-encoded pushes (推送).
+//
+// # Protocol
+//
+// Every call is a POST of a UTF-8 JSON body to
+//
+//	{base}/api/{module}/{version}/{operation}/{openid}/{timestamp}/{digest}/{msg_id}
+//
+// where timestamp is yyyyMMddHHmmss in Asia/Shanghai, msg_id is a fresh
+// 32-hex id, and digest is the lower-case hex MD5 of body + "|" + appkey +
+// "|" + timestamp over the exact bytes sent (see [Digest]). There is no access
+// token. The client signs every attempt afresh; a call without parameters
+// sends {}. The default base is https://openapi.waiqin365.com; tenants on
+// other clouds pass their 【OpenAPI地址】 with [WithBaseURL].
+//
+// The answer is {"return_code","return_msg","msg_id","response_data"}:
+// return_code arrives as the string "0" or a number, success is "0", and
+// anything else is an [*APIError] carrying the code verbatim. response_data
+// is null for writes and, for queries, a JSON string holding a JSON array
+// (decoded in two steps; plain JSON is accepted too).
+//
+// # Unknowns and the defaults chosen
+//
+//   - The error-code appendix is not published: only "0" (success) and "1"
+//     (failure) are known, so no code maps to a sentinel and no business code
+//     is retried. HTTP 429/502/503/504 and transport failures before the
+//     request was written are retried; creates ([Client.AddSalesLeads],
+//     [Client.AddSalesLeadsForApaas], [Client.Call]) are never retried once
+//     the request may have reached the server and then fail with
+//     [ErrAmbiguous].
+//   - Only the documented rules are checked client-side (owner or pool on
+//     add, the aPaaS allocation_status rule, id or code on modify/remove, at
+//     least one query condition). Everything else is left to the server.
+//   - The docs disagree with themselves on a few spellings and shapes
+//     (remove_result/removed_result, labels/salesleads_label, sort/sorts,
+//     exts as list or map). The table's spelling is typed and sent; where
+//     the example uses another spelling it is typed too, as a separate
+//     field, and every request has an Extra map for anything else.
+//   - Create calls do not return the new lead's id: query by code.
+//   - The push digest is md5(data|pushsecret|timestamp) as documented; its
+//     byte details are inferred (the URL-decoded form values, lower-case
+//     hex). Unknown push data types are delivered with their raw JSON.
+//
+// The fake server in package waiqin365test speaks this protocol in memory
+// for tests and examples.
+package waiqin365

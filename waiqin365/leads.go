@@ -1,0 +1,479 @@
+package waiqin365
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"iter"
+
+	"github.com/cluekit/cluekit/internal/core"
+	"github.com/cluekit/cluekit/internal/flex"
+)
+
+// The sales-lead module and version.
+const (
+	module  = "salesleads"
+	version = "v1"
+)
+
+// Operation names (the {operation} path segment; also APIError.Op).
+const (
+	OpAddSalesLeads            = "addSalesLeads"
+	OpAddSalesLeadsForApaas    = "addSalesLeadsForApaas"
+	OpModifySalesLeads         = "modifySalesLeads"
+	OpModifySalesLeadsForApaas = "modifySalesLeadsForApaas"
+	OpRemoveSalesLeads         = "removeSalesLeads"
+	OpQuerySalesLeads          = "querySalesLeads"
+	OpQuerySalesLeadsForApaas  = "querySalesLeadsForApaas"
+)
+
+// DefaultPageSize is the documented default pageSize of both query
+// endpoints. The maximum is not documented.
+const DefaultPageSize = 1000
+
+// Lead status codes (salesleads_status filter of the queries; the aPaaS
+// writes document 1, 2 and 5).
+const (
+	StatusPending    = "1" // 待处理
+	StatusFollowing  = "2" // 跟进 / 跟进中
+	StatusInvalid    = "3" // 无效
+	StatusConverted  = "5" // 转换 / 已转换
+	StatusUnassigned = "6" // 未分配
+)
+
+// mobile_repeat / mobile_duplicate values.
+const (
+	MobileRepeatForbidden = "0" // the mobile number may not repeat
+	MobileRepeatAllowed   = "1" // it may (also the meaning of an empty value)
+)
+
+// String is text that 勤策 may send as a JSON string or a number; it keeps
+// the exact text and encodes as a JSON string.
+type String = flex.String
+
+// WriteResponse is the answer of a write call (response_data is null).
+type WriteResponse struct {
+	// MsgID is the msg_id the server echoed, or the one sent on the last
+	// attempt when it echoed none.
+	MsgID string
+}
+
+// Ext is one custom field of the classic write endpoints
+// (addSalesLeads, modifySalesLeads).
+type Ext struct {
+	Key   string `json:"salesleads_ext_key"`   // 自定义字段key, VARCHAR(100)
+	Value string `json:"salesleads_ext_value"` // 自定义字段value, VARCHAR(100)
+}
+
+// AddSalesLeadsRequest is the body of addSalesLeads (新增线索数据). EmpName
+// or PoolName is required. Unset fields are not sent.
+type AddSalesLeadsRequest struct {
+	EmpName                    string `json:"empName,omitempty"`                      // 负责人 (owner name)
+	PoolName                   string `json:"poolName,omitempty"`                     // 线索池名称; EmpName or PoolName is required
+	Code                       string `json:"code,omitempty"`                         // 线索编码, must be unique
+	CusName                    string `json:"cus_name,omitempty"`                     // 客户名称
+	SourceType                 string `json:"source_type,omitempty"`                  // 线索来源, must exist
+	MarketName                 string `json:"market_name,omitempty"`                  // 市场活动名称, must exist
+	Linkman                    string `json:"linkman,omitempty"`                      // 联系人
+	MobileCountry              string `json:"mobile_country,omitempty"`               // 手机号码国家码, e.g. "86"
+	Mobile                     string `json:"mobile,omitempty"`                       // 手机号码
+	MobileRepeat               string `json:"mobile_repeat,omitempty"`                // "0": may not repeat; "1" or empty: may
+	Tel                        string `json:"tel,omitempty"`                          // 固话
+	CustomerClassificationName string `json:"customer_classification_name,omitempty"` // 线索类型
+	Position                   string `json:"position,omitempty"`                     // 职务
+	Detail                     string `json:"detail,omitempty"`                       // 线索详情, VARCHAR(4000)
+	MssProvinceName            string `json:"mssProvinceName,omitempty"`              // 省名称
+	MssCityName                string `json:"mssCityName,omitempty"`                  // 市名称
+	MssAreaName                string `json:"mssAreaName,omitempty"`                  // 区县名称
+	MssStreetName              string `json:"mssStreetName,omitempty"`                // 乡镇街道名称
+	MarkAddr                   string `json:"mark_addr,omitempty"`                    // 地址
+	Email                      string `json:"email,omitempty"`                        // 邮箱
+	Website                    string `json:"website,omitempty"`                      // 网址
+	Latlon                     string `json:"latlon,omitempty"`                       // 标注位置 "lat,lon"
+	Address                    string `json:"address,omitempty"`                      // 标注位置 (an address in the doc example)
+	Exts                       []Ext  `json:"exts,omitempty"`                         // 自定义字段列表
+
+	// Extra holds fields the SDK does not type, merged into the top-level
+	// JSON object (keys sorted). Use it also to send a field with an empty
+	// value on purpose. A key may not repeat a typed field that is set.
+	Extra map[string]any `json:"-"`
+}
+
+// ModifySalesLeadsRequest is the body of modifySalesLeads (修改线索数据).
+// ID or Code is required. Unset fields are not sent; whether the server
+// clears omitted fields is not documented.
+type ModifySalesLeadsRequest struct {
+	// ID is the lead id, sent as a JSON string (the table types it
+	// VARCHAR(40); the doc example's bare number is not used).
+	ID                         ID     `json:"id,omitempty"`
+	Code                       string `json:"code,omitempty"`                         // 线索编码; ID or Code is required
+	PoolName                   string `json:"poolName,omitempty"`                     // 线索池名称
+	CusName                    string `json:"cus_name,omitempty"`                     // 客户名称
+	SourceType                 string `json:"source_type,omitempty"`                  // 线索来源, must exist
+	MarketName                 string `json:"market_name,omitempty"`                  // 市场活动名称, must exist
+	Linkman                    string `json:"linkman,omitempty"`                      // 联系人
+	MobileCountry              string `json:"mobile_country,omitempty"`               // 手机号码国家码
+	Mobile                     string `json:"mobile,omitempty"`                       // 手机号码
+	Tel                        string `json:"tel,omitempty"`                          // 固话
+	CustomerClassificationName string `json:"customer_classification_name,omitempty"` // 线索类型
+	Position                   string `json:"position,omitempty"`                     // 职务
+	Detail                     string `json:"detail,omitempty"`                       // 线索详情
+	MssProvinceName            string `json:"mssProvinceName,omitempty"`              // 省名称
+	MssCityName                string `json:"mssCityName,omitempty"`                  // 市名称
+	MssAreaName                string `json:"mssAreaName,omitempty"`                  // 区县名称
+	MssStreetName              string `json:"mssStreetName,omitempty"`                // 乡镇街道名称
+	MarkAddr                   string `json:"mark_addr,omitempty"`                    // 地址
+	Email                      string `json:"email,omitempty"`                        // 邮箱
+	Website                    string `json:"website,omitempty"`                      // 网址
+	Latlon                     string `json:"latlon,omitempty"`                       // 标注位置 "lat,lon"
+	Address                    string `json:"address,omitempty"`                      // 标注位置
+	// Exts is sent in the list form of the doc example. The table also
+	// names a map form ({"ext_keyA":"ext_valueA"}): send that with
+	// Extra["exts"] and leave Exts nil.
+	Exts []Ext `json:"exts,omitempty"`
+
+	// Extra holds untyped fields, merged into the body (see
+	// AddSalesLeadsRequest.Extra).
+	Extra map[string]any `json:"-"`
+}
+
+// RemoveSalesLeadsRequest is the body of removeSalesLeads (删除线索数据; the
+// lead is voided, 作废). ID or Code is required.
+type RemoveSalesLeadsRequest struct {
+	ID   ID     `json:"id,omitempty"`   // 线索ID, VARCHAR(40)
+	Code string `json:"code,omitempty"` // 线索编码; ID or Code is required
+	// ReasonID is the void reason code (作废原因编码), which must exist.
+	// Sent as a JSON string (VARCHAR(40)); the doc example sends a number:
+	// put json.Number("1000025") in Extra["reason_id"] for that form.
+	ReasonID ID     `json:"reason_id,omitempty"`
+	Content  string `json:"content,omitempty"` // 作废原因, VARCHAR(4000)
+	// EmpID appears only in the doc example ("emp_id", an employee id);
+	// the table does not list it.
+	EmpID ID `json:"emp_id,omitempty"`
+
+	// Extra holds untyped fields, merged into the body.
+	Extra map[string]any `json:"-"`
+}
+
+// QuerySalesLeadsRequest is the body of querySalesLeads (线索数据查询). At
+// least one condition (any field but Page and PageSize) is required.
+type QuerySalesLeadsRequest struct {
+	Code             string `json:"code,omitempty"`              // 线索编码
+	ID               ID     `json:"id,omitempty"`                // 线索id
+	Linkman          string `json:"linkman,omitempty"`           // 联系人
+	Mobile           string `json:"mobile,omitempty"`            // 手机号码
+	EmpName          string `json:"emp_name,omitempty"`          // 负责人
+	CusName          string `json:"cus_name,omitempty"`          // 线索名称
+	CreateTimeStart  string `json:"create_time_start,omitempty"` // yyyy-MM-dd (see FormatDate)
+	CreateTimeEnd    string `json:"create_time_end,omitempty"`   // yyyy-MM-dd
+	ModifyTimeStart  string `json:"modify_time_start,omitempty"` // yyyy-MM-dd
+	ModifyTimeEnd    string `json:"modify_time_end,omitempty"`   // yyyy-MM-dd
+	SalesleadsStatus string `json:"salesleads_status,omitempty"` // StatusPending ... StatusUnassigned
+	Page             int    `json:"page,omitempty"`              // 1-based; 0 = server default (1)
+	PageSize         int    `json:"pageSize,omitempty"`          // 0 = server default (1000)
+
+	// Extra holds untyped fields (e.g. further filters), merged into the
+	// body; a non-empty Extra counts as a condition.
+	Extra map[string]any `json:"-"`
+}
+
+// QuerySalesLeadsResponse is one page of querySalesLeads. No total count
+// is returned.
+type QuerySalesLeadsResponse struct {
+	// Leads are the page's rows (fewer than the page size on the last page).
+	Leads []SalesLead
+	// MsgID is the echoed msg_id (null in the doc example), else the one
+	// sent on the last attempt.
+	MsgID string
+}
+
+// SalesLead is one row of querySalesLeads. Times are "yyyy-MM-dd HH:mm" in
+// Asia/Shanghai (see ParseTime).
+type SalesLead struct {
+	ID                         ID        `json:"id"`                           // 线索id
+	CusName                    string    `json:"cus_name"`                     // 线索名称
+	Code                       string    `json:"code"`                         // 线索编码
+	SourceTypeName             string    `json:"source_type_name"`             // 线索来源
+	MarketName                 string    `json:"market_name"`                  // 市场活动名称
+	Linkman                    string    `json:"linkman"`                      // 联系人
+	MobileCountry              String    `json:"mobile_country"`               // 手机号码国家码
+	Mobile                     String    `json:"mobile"`                       // 手机号码
+	Tel                        String    `json:"tel"`                          // 固话
+	Position                   string    `json:"position"`                     // 职务
+	Detail                     string    `json:"detail"`                       // 线索详情
+	MssProvince                string    `json:"mss_province"`                 // 省名称
+	MssCity                    string    `json:"mss_city"`                     // 市名称
+	MssArea                    string    `json:"mss_area"`                     // 区县名称
+	MssStreet                  string    `json:"mss_street"`                   // 乡镇街道名称
+	MarkAddr                   string    `json:"mark_addr"`                    // 地址
+	Email                      string    `json:"email"`                        // 邮箱
+	Website                    string    `json:"website"`                      // 网址
+	EmpName                    string    `json:"emp_name"`                     // 负责人
+	EmpIDStr                   ID        `json:"emp_id_str"`                   // 负责人勤策id
+	StatusValue                string    `json:"status_value"`                 // 状态 (a label, e.g. "跟进")
+	Result                     string    `json:"result"`                       // 跟进内容
+	DisableReasonName          string    `json:"disable_reason_name"`          // 线索无效原因
+	DisableReasonExt           string    `json:"disable_reason_ext"`           // 无效补充说明
+	DeleteReasonName           string    `json:"delete_reason_name"`           // 作废原因
+	DeleteReasonExt            string    `json:"delete_reason_ext"`            // 作废补充说明
+	ReturnReasonName           string    `json:"return_reason_name"`           // 退回原因
+	PoolName                   string    `json:"pool_name"`                    // 所属线索池
+	DistributionName           string    `json:"distribution_name"`            // 分配人
+	DistributionTakeTime       string    `json:"distribution_take_time"`       // 分配时间
+	CreatorName                string    `json:"creator_name"`                 // 创建人
+	CreateTime                 string    `json:"create_time"`                  // 创建时间
+	TransfTime                 string    `json:"transf_time"`                  // 转换时间 (may be "")
+	OwnerChangeTime            string    `json:"owner_change_time"`            // 负责人变更时间
+	FollowName                 string    `json:"follow_name"`                  // 最后跟进人
+	FollowTime                 string    `json:"follow_time"`                  // 最后跟进时间
+	ModifyierName              string    `json:"modifyier_name"`               // 最后修改人 (the vendor's spelling)
+	ModifyTime                 string    `json:"modify_time"`                  // 最后修改时间
+	CustomerClassificationName string    `json:"customer_classification_name"` // 线索类型
+	CmCode                     string    `json:"cm_code"`                      // 已转换客户编码
+	CmName                     string    `json:"cm_name"`                      // 已转换客户名称
+	Labels                     []Label   `json:"labels"`                       // 标签列表
+	Exts                       []LeadExt `json:"exts"`                         // 自定义字段列表
+}
+
+// Label is a lead tag in querySalesLeads rows.
+type Label struct {
+	SalesleadsID    ID     `json:"salesleads_id"`    // 标签对应线索id
+	Color           string `json:"color"`            // 标签颜色, e.g. "#cc0000"
+	Name            string `json:"name"`             // 标签名
+	RuleDescription string `json:"rule_description"` // 标签规则描述
+	ID              ID     `json:"id"`               // 标签id
+	Status          String `json:"status"`           // 标签status
+}
+
+// LeadExt is a custom field in querySalesLeads rows (note the key names
+// differ from the request's Ext).
+type LeadExt struct {
+	ExtKey    string `json:"ext_key"`    // 自定义字段key (its display name)
+	ExtValue  String `json:"ext_value"`  // 自定义字段value
+	ExtColumn string `json:"ext_column"` // 自定义字段column, e.g. "ext_2206290023"
+}
+
+// AddSalesLeads creates a lead (addSalesLeads). EmpName or PoolName is
+// required. The answer does not carry the new lead's id: query by Code
+// (QuerySalesLeads) to find it. The call is never retried once the request
+// may have reached the server; such a failure matches ErrAmbiguous.
+func (c *Client) AddSalesLeads(ctx context.Context, req *AddSalesLeadsRequest) (*WriteResponse, error) {
+	op := OpAddSalesLeads
+	if req == nil {
+		return nil, core.InvalidParam(vendorName, op, "nil request")
+	}
+	if !has(req.EmpName, req.Extra, "empName") && !has(req.PoolName, req.Extra, "poolName") {
+		return nil, core.InvalidParam(vendorName, op, "empName or poolName is required")
+	}
+	return c.write(ctx, op, req, req.Extra, true)
+}
+
+// ModifySalesLeads updates a lead (modifySalesLeads) found by ID or Code.
+func (c *Client) ModifySalesLeads(ctx context.Context, req *ModifySalesLeadsRequest) (*WriteResponse, error) {
+	op := OpModifySalesLeads
+	if req == nil {
+		return nil, core.InvalidParam(vendorName, op, "nil request")
+	}
+	if !has(string(req.ID), req.Extra, "id") && !has(req.Code, req.Extra, "code") {
+		return nil, core.InvalidParam(vendorName, op, "id or code is required")
+	}
+	return c.write(ctx, op, req, req.Extra, false)
+}
+
+// RemoveSalesLeads voids a lead (removeSalesLeads) found by ID or Code.
+func (c *Client) RemoveSalesLeads(ctx context.Context, req *RemoveSalesLeadsRequest) (*WriteResponse, error) {
+	op := OpRemoveSalesLeads
+	if req == nil {
+		return nil, core.InvalidParam(vendorName, op, "nil request")
+	}
+	if !has(string(req.ID), req.Extra, "id") && !has(req.Code, req.Extra, "code") {
+		return nil, core.InvalidParam(vendorName, op, "id or code is required")
+	}
+	return c.write(ctx, op, req, req.Extra, false)
+}
+
+// QuerySalesLeads returns one page of leads (querySalesLeads). At least one
+// condition is required.
+func (c *Client) QuerySalesLeads(ctx context.Context, req *QuerySalesLeadsRequest) (*QuerySalesLeadsResponse, error) {
+	op := OpQuerySalesLeads
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	var out QuerySalesLeadsResponse
+	msgID, err := c.query(ctx, op, req, req.Extra, &out.Leads)
+	if err != nil {
+		return nil, err
+	}
+	out.MsgID = msgID
+	return &out, nil
+}
+
+// AllSalesLeads walks every page of a querySalesLeads query, starting at
+// req.Page (default 1), with req.PageSize rows per page (default
+// DefaultPageSize, sent explicitly). It stops after a short or empty page,
+// when the caller stops, or at the first error, which it yields once.
+func (c *Client) AllSalesLeads(ctx context.Context, req *QuerySalesLeadsRequest) iter.Seq2[SalesLead, error] {
+	return func(yield func(SalesLead, error) bool) {
+		if err := req.validate(); err != nil {
+			yield(SalesLead{}, err)
+			return
+		}
+		r := *req
+		walk(ctx, &r.Page, &r.PageSize, OpQuerySalesLeads, func(ctx context.Context) ([]SalesLead, error) {
+			res, err := c.QuerySalesLeads(ctx, &r)
+			if err != nil {
+				return nil, err
+			}
+			return res.Leads, nil
+		}, func(l SalesLead) string { return string(l.ID) }, yield)
+	}
+}
+
+func (r *QuerySalesLeadsRequest) validate() error {
+	op := OpQuerySalesLeads
+	if r == nil {
+		return core.InvalidParam(vendorName, op, "nil request: at least one query condition is required")
+	}
+	if r.Page < 0 || r.PageSize < 0 {
+		return core.InvalidParam(vendorName, op, "page and pageSize must not be negative")
+	}
+	if !anySet(r.Code, string(r.ID), r.Linkman, r.Mobile, r.EmpName, r.CusName, r.CreateTimeStart, r.CreateTimeEnd,
+		r.ModifyTimeStart, r.ModifyTimeEnd, r.SalesleadsStatus) && len(r.Extra) == 0 {
+		return core.InvalidParam(vendorName, op, "at least one query condition is required")
+	}
+	return nil
+}
+
+// write sends a salesleads write operation.
+func (c *Client) write(ctx context.Context, op string, v any, extra map[string]any, create bool) (*WriteResponse, error) {
+	body, err := encodeBody(v, extra)
+	if err != nil {
+		return nil, core.InvalidParam(vendorName, op, "%v", err)
+	}
+	res, sent, err := c.call(ctx, module, version, op, body, create)
+	if err != nil {
+		return nil, err
+	}
+	id := res.RequestID
+	if id == "" {
+		id = sent
+	}
+	return &WriteResponse{MsgID: id}, nil
+}
+
+// query sends a salesleads query and decodes its rows into rows.
+func (c *Client) query(ctx context.Context, op string, v any, extra map[string]any, rows any) (string, error) {
+	body, err := encodeBody(v, extra)
+	if err != nil {
+		return "", core.InvalidParam(vendorName, op, "%v", err)
+	}
+	res, sent, err := c.call(ctx, module, version, op, body, false)
+	if err != nil {
+		return "", err
+	}
+	if err := decodeRows(res.Data, rows); err != nil {
+		return "", badResponse(op, res, err)
+	}
+	if res.RequestID != "" {
+		sent = res.RequestID
+	}
+	return sent, nil
+}
+
+// decodeRows decodes query response_data (already unwrapped from its JSON
+// string): a JSON array, or an object holding the array in "rows" (seen in
+// third-party clients). Empty data gives no rows.
+func decodeRows(data []byte, rows any) error {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return nil
+	}
+	switch data[0] {
+	case '[':
+		return json.Unmarshal(data, rows)
+	case '{':
+		var wrapped struct {
+			Rows json.RawMessage `json:"rows"`
+		}
+		if err := json.Unmarshal(data, &wrapped); err != nil {
+			return err
+		}
+		if len(wrapped.Rows) == 0 || string(wrapped.Rows) == "null" {
+			if !bytes.Contains(data, []byte(`"rows"`)) {
+				return errors.New("object without a rows array")
+			}
+			return nil
+		}
+		return json.Unmarshal(wrapped.Rows, rows)
+	}
+	return errors.New("response_data is neither an array nor an object")
+}
+
+// walk drives a paged query for the All* iterators: it fills in the page
+// and page size, fetches pages until a short or empty one, and yields each
+// row. A server that ignores "page" (the first row repeats) ends the walk
+// with ErrBadResponse instead of looping forever.
+func walk[T any](ctx context.Context, page, pageSize *int, op string, fetch func(context.Context) ([]T, error), key func(T) string, yield func(T, error) bool) {
+	if *page == 0 {
+		*page = 1
+	}
+	if *pageSize == 0 {
+		*pageSize = DefaultPageSize
+	}
+	var prevFirst string
+	for {
+		if err := ctx.Err(); err != nil {
+			yield(*new(T), err)
+			return
+		}
+		rows, err := fetch(ctx)
+		if err != nil {
+			yield(*new(T), err)
+			return
+		}
+		if len(rows) == 0 {
+			return
+		}
+		first := key(rows[0])
+		if first != "" && first == prevFirst {
+			yield(*new(T), core.NewAPIError(vendorName, op, 0, "", "", "",
+				errors.New("page repeats the previous page: the server ignored the page parameter"), core.ErrBadResponse))
+			return
+		}
+		prevFirst = first
+		for _, row := range rows {
+			if !yield(row, nil) {
+				return
+			}
+		}
+		if len(rows) < *pageSize {
+			return
+		}
+		*page++
+	}
+}
+
+// has reports whether a typed field or the same key in extra holds a value.
+func has(typed string, extra map[string]any, key string) bool {
+	if set(typed) {
+		return true
+	}
+	v, ok := extra[key]
+	if !ok || v == nil {
+		return false
+	}
+	if s, ok := v.(string); ok {
+		return set(s)
+	}
+	return true
+}
+
+func anySet(values ...string) bool {
+	for _, v := range values {
+		if set(v) {
+			return true
+		}
+	}
+	return false
+}
