@@ -185,7 +185,7 @@ func parseTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if isDigits(s) {
+	if flex.IsDigits(s) {
 		ms, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || len(s) > 16 {
 			return time.Time{}, errors.New("epoch milliseconds out of range")
@@ -198,18 +198,6 @@ func parseTime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, errors.New("time is not yyyy-MM-dd HH:mm:ss, yyyy-MM-dd or epoch milliseconds")
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func toInt(v int64, name string) (int, error) {

@@ -119,23 +119,8 @@ func parseCode(raw json.RawMessage) (string, error) {
 			return "", fmt.Errorf("v3clue: bad code: %w", err)
 		}
 	}
-	if !isInteger(s) {
+	if !flex.IsInteger(s) {
 		return "", fmt.Errorf("v3clue: code %.20q is not an integer", s)
 	}
 	return s, nil
-}
-
-func isInteger(s string) bool {
-	if len(s) > 0 && s[0] == '-' {
-		s = s[1:]
-	}
-	if s == "" || len(s) > 20 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cluekit/cluekit/internal/core"
+
+	"github.com/cluekit/cluekit/internal/flex"
 )
 
 func TestDecodeEnvelope(t *testing.T) {
@@ -123,7 +125,7 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !isInteger(env.Code) {
+		if !flex.IsInteger(env.Code) {
 			t.Fatalf("accepted non-integer code %q", env.Code)
 		}
 		if env.OK != (env.Code == "0") {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/cluekit/cluekit/internal/flex"
 )
 
 // The aPaaS query documents its fields as VARCHAR but returns objects for
@@ -66,7 +68,7 @@ func (r *Ref) UnmarshalJSON(b []byte) error {
 		return err
 	case obj == nil:
 		if s != nil {
-			if isDigits(*s) {
+			if flex.IsDigits(*s) {
 				*r = Ref{ID: ID(*s)}
 			} else {
 				*r = Ref{Name: *s}
@@ -472,18 +474,6 @@ func text(raw json.RawMessage) string {
 		}
 	}
 	return string(b)
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // splitList splits a comma-separated list (ASCII or full-width commas),

@@ -243,6 +243,23 @@ func Marshal(v any) ([]byte, error) {
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
+// IsDigits reports whether s is non-empty and made only of ASCII digits.
+func IsDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// IsInteger reports whether s is a decimal integer: an optional '-' and
+// digits.
+func IsInteger(s string) bool { return isInteger([]byte(s)) }
+
 func isInteger(b []byte) bool {
 	if len(b) == 0 {
 		return false
