@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"time"
@@ -22,6 +25,49 @@ func init() { Register("wshoto", runWshoto) }
 // does not have. Otherwise it runs against wshototest, seeding clues there
 // (wshoto documents no create-clue endpoint).
 func runWshoto(ctx context.Context, p *Printer, counter *Counter) (string, int, error) {
+	mode, err := wshotoLifecycle(ctx, p, counter)
+	if err != nil {
+		return mode, 0, err
+	}
+	if err := wshotoReceiveNotify(ctx, p); err != nil {
+		return mode, 0, fmt.Errorf("notify: %w", err)
+	}
+	return mode, 1, nil
+}
+
+// wshotoReceiveNotify receives one notify message on a local endpoint that
+// parses it with wshoto.ParseNotify (wshoto documents no delivery security:
+// a real receiver authenticates deliveries itself, e.g. by a secret path).
+func wshotoReceiveNotify(ctx context.Context, p *Printer) error {
+	got := make(chan *wshoto.Notify, 1)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+		if err != nil {
+			http.Error(w, "bad body", http.StatusBadRequest)
+			return
+		}
+		n, err := wshoto.ParseNotify(body)
+		if err != nil {
+			http.Error(w, "not a notify message", http.StatusBadRequest)
+			return
+		}
+		got <- n
+	}))
+	defer recv.Close()
+	body, err := wshototest.NotifyBody("1540160872865209346", wshoto.NotifyCustomFieldChange,
+		map[string]any{"tenant_id": wshototest.NotifyTenantID, "module_keys": []string{wshoto.ModuleClue}}, time.Now())
+	if err != nil {
+		return err
+	}
+	if err := wshototest.DeliverNotify(ctx, recv.URL+"/wshoto/notify", body); err != nil {
+		return err
+	}
+	n := <-got
+	p.Step("notify %s received: type %d (custom-field change), modules %v", n.MessageID, n.Type, n.CustomFieldChange.ModuleKeys)
+	return nil
+}
+
+func wshotoLifecycle(ctx context.Context, p *Printer, counter *Counter) (string, error) {
 	base, appID, secret := Env("WSHOTO_BASE_URL"), Env("WSHOTO_APPID"), Env("WSHOTO_APP_SECRET")
 	operator := Env("WSHOTO_USER_ID")
 	mode := "fake"
@@ -37,7 +83,7 @@ func runWshoto(ctx context.Context, p *Printer, counter *Counter) (string, int, 
 			}
 		}
 		sort.Strings(missing)
-		return "live", 0, fmt.Errorf("live mode needs WSHOTO_BASE_URL, WSHOTO_APPID and WSHOTO_APP_SECRET; missing %s", strings.Join(missing, ", "))
+		return "live", fmt.Errorf("live mode needs WSHOTO_BASE_URL, WSHOTO_APPID and WSHOTO_APP_SECRET; missing %s", strings.Join(missing, ", "))
 	default:
 		srv = wshototest.NewServer()
 		defer srv.Close()
@@ -53,18 +99,18 @@ func runWshoto(ctx context.Context, p *Printer, counter *Counter) (string, int, 
 	counter.TokenOps(wshoto.TokenOp)
 	c, err := wshoto.New(appID, secret, wshoto.WithBaseURL(base), wshoto.WithLogger(counter.Logger()), wshoto.WithTimeout(20*time.Second))
 	if err != nil {
-		return mode, 0, err
+		return mode, err
 	}
 
 	tok, err := c.AccessToken(ctx)
 	if err != nil {
-		return mode, 0, fmt.Errorf("access token: %w", err)
+		return mode, fmt.Errorf("access token: %w", err)
 	}
 	p.Step("access token: obtained (%d chars), cached and sent as ?access_token= on every call", len(tok))
 
 	pools, err := c.ListCluePools(ctx, &wshoto.ListCluePoolsRequest{CurrentIndex: 1, PageSize: 20})
 	if err != nil {
-		return mode, 0, fmt.Errorf("list clue pools: %w", err)
+		return mode, fmt.Errorf("list clue pools: %w", err)
 	}
 	p.Step("listed clue pools: %d on page 1, %d in total", len(pools.Records), pools.Total)
 	if len(pools.Records) > 0 {
@@ -82,14 +128,14 @@ func runWshoto(ctx context.Context, p *Printer, counter *Counter) (string, int, 
 	case errors.Is(err, wshoto.ErrAmbiguous):
 		p.Step("create pool: outcome unknown (%v); looking it up by name", err)
 	case err != nil:
-		return mode, 0, fmt.Errorf("create clue pool: %w", err)
+		return mode, fmt.Errorf("create clue pool: %w", err)
 	}
 	if poolID == "" {
 		if poolID, err = wshotoFindPool(ctx, c, name); err != nil {
-			return mode, 0, err
+			return mode, err
 		}
 		if poolID == "" {
-			return mode, 0, fmt.Errorf("create clue pool %q: no id returned and the pool is not in the list", name)
+			return mode, fmt.Errorf("create clue pool %q: no id returned and the pool is not in the list", name)
 		}
 		p.Step("created clue pool %q; no id in the answer, found %s by name", name, poolID)
 	} else {
@@ -101,19 +147,19 @@ func runWshoto(ctx context.Context, p *Printer, counter *Counter) (string, int, 
 	} else {
 		err = c.EditCluePool(ctx, &wshoto.EditCluePoolRequest{ID: poolID, UserID: operator, CluePoolName: name + "-edited", RecycleRuleType: wshoto.RecycleNone})
 		if err != nil {
-			return mode, 0, fmt.Errorf("edit clue pool %s: %w", poolID, err)
+			return mode, fmt.Errorf("edit clue pool %s: %w", poolID, err)
 		}
 		p.Step("edited clue pool %s: renamed to %q, auto-recycling off", poolID, name+"-edited")
 	}
 
 	clues, err := c.ListClues(ctx, &wshoto.ListCluesRequest{CurrentIndex: 1, PageSize: 20})
 	if err != nil {
-		return mode, 0, fmt.Errorf("list clues: %w", err)
+		return mode, fmt.Errorf("list clues: %w", err)
 	}
 	p.Step("listed clues: %d on page 1", len(clues))
 	if len(clues) == 0 {
 		p.Step("note: no clue in this tenant (wshoto has no create-clue endpoint): skipping get clue, edit clue, create follow-up and batch return")
-		return mode, 0, nil
+		return mode, nil
 	}
 	first := clues[0]
 	if operator == "" {
@@ -122,7 +168,7 @@ func runWshoto(ctx context.Context, p *Printer, counter *Counter) (string, int, 
 
 	detail, err := c.GetClue(ctx, &wshoto.GetClueRequest{ClueID: first.ClueID})
 	if err != nil {
-		return mode, 0, fmt.Errorf("get clue %s: %w", first.ClueID, err)
+		return mode, fmt.Errorf("get clue %s: %w", first.ClueID, err)
 	}
 	p.Step("got clue %s %q: state %d, pool %q, %d tags, created %s", detail.ClueID, detail.ClueName, detail.State,
 		detail.CluePoolName, len(detail.TagList), wshotoTime(detail.GmtCreate))
@@ -130,7 +176,7 @@ func runWshoto(ctx context.Context, p *Printer, counter *Counter) (string, int, 
 	followUser := wshotoFirst(detail.FollowUserID, operator)
 	if followUser == "" || operator == "" {
 		p.Step("note: skipping edit clue, create follow-up and batch return: no staff id known (set WSHOTO_USER_ID)")
-		return mode, 0, nil
+		return mode, nil
 	}
 	edit := &wshoto.EditClueRequest{ClueID: detail.ClueID, ClueName: detail.ClueName, CluePoolID: detail.CluePoolID,
 		FollowUserID: followUser, UserID: operator}
@@ -143,17 +189,17 @@ func runWshoto(ctx context.Context, p *Printer, counter *Counter) (string, int, 
 		edit.Gender = wshoto.Ptr(wshoto.GenderFemale)
 	}
 	if err := c.EditClue(ctx, edit); err != nil {
-		return mode, 0, fmt.Errorf("edit clue %s: %w", detail.ClueID, err)
+		return mode, fmt.Errorf("edit clue %s: %w", detail.ClueID, err)
 	}
 	if mode == "live" {
 		p.Step("edited clue %s: rewrote its description only (update_specified_fields=[remark])", detail.ClueID)
 	} else {
 		back, err := c.GetClue(ctx, &wshoto.GetClueRequest{ClueID: detail.ClueID})
 		if err != nil {
-			return mode, 0, fmt.Errorf("read back clue %s: %w", detail.ClueID, err)
+			return mode, fmt.Errorf("read back clue %s: %w", detail.ClueID, err)
 		}
 		if back.Description != *edit.Remark || back.ClueCorpName != detail.ClueCorpName || back.Area != detail.Area {
-			return mode, 0, fmt.Errorf("edit clue %s: read back description %q, company %q, area %q", detail.ClueID, back.Description, back.ClueCorpName, back.Area)
+			return mode, fmt.Errorf("edit clue %s: read back description %q, company %q, area %q", detail.ClueID, back.Description, back.ClueCorpName, back.Area)
 		}
 		p.Step("edited clue %s: description and gender only; read back %q, gender %s, company and area untouched", detail.ClueID, back.Description, back.Gender)
 	}
@@ -164,7 +210,7 @@ func runWshoto(ctx context.Context, p *Printer, counter *Counter) (string, int, 
 	case errors.Is(err, wshoto.ErrAmbiguous):
 		p.Step("create follow-up: outcome unknown (%v); not retried", err)
 	case err != nil:
-		return mode, 0, fmt.Errorf("create follow-up for clue %s: %w", detail.ClueID, err)
+		return mode, fmt.Errorf("create follow-up for clue %s: %w", detail.ClueID, err)
 	case followID == "":
 		p.Step("created a follow-up record for clue %s (no id in the answer)", detail.ClueID)
 	default:
@@ -177,7 +223,7 @@ func runWshoto(ctx context.Context, p *Printer, counter *Counter) (string, int, 
 	}
 	res, err := c.BatchReturnClues(ctx, &wshoto.BatchReturnCluesRequest{IDs: []wshoto.ID{detail.ClueID}, UserID: operator, RecoveryRemark: "cluekit example"})
 	if err != nil {
-		return mode, 0, fmt.Errorf("batch return clue %s: %w", detail.ClueID, err)
+		return mode, fmt.Errorf("batch return clue %s: %w", detail.ClueID, err)
 	}
 	p.Step("batch return: %d returned, %d failed", res.Success, res.Failed)
 	for _, it := range res.FailedItems() {
@@ -185,11 +231,11 @@ func runWshoto(ctx context.Context, p *Printer, counter *Counter) (string, int, 
 	}
 	if srv != nil {
 		if res.Success != 1 {
-			return mode, 0, fmt.Errorf("batch return on the fake: %d returned, want 1", res.Success)
+			return mode, fmt.Errorf("batch return on the fake: %d returned, want 1", res.Success)
 		}
 		p.Step("token requests seen by the fake: %d (one at start, one after the revocation)", srv.TokenRequests())
 	}
-	return mode, 0, nil
+	return mode, nil
 }
 
 func wshotoFindPool(ctx context.Context, c *wshoto.Client, name string) (wshoto.ID, error) {
