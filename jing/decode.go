@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+
+	"github.com/cluekit/cluekit/internal/flex"
 )
 
 // Tolerant decoding of webhook bodies. Each documented key has a decoder;
@@ -28,10 +30,20 @@ func (e *fieldError) Unwrap() error { return e.err }
 
 var errNotObject = errors.New("not a JSON object")
 
-// decodeObject decodes a JSON object (or null) key by key.
+// decodeObject decodes a JSON object (or null) key by key; a repeated key's
+// last value wins. Values are decoded from sub-slices of b (one validity
+// scan, then flex.Members); only the values kept in Extra are copied.
 func decodeObject[T any](b []byte, dst *T, table map[string]fieldDecoder[T]) (map[string]json.RawMessage, error) {
+	if !json.Valid(b) {
+		return nil, errNotObject
+	}
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
+	if !flex.Members(b, func(k string, v []byte) {
+		if m == nil {
+			m = make(map[string]json.RawMessage, 32)
+		}
+		m[k] = v
+	}) {
 		return nil, errNotObject
 	}
 	var extra map[string]json.RawMessage
@@ -39,7 +51,7 @@ func decodeObject[T any](b []byte, dst *T, table map[string]fieldDecoder[T]) (ma
 		if extra == nil {
 			extra = map[string]json.RawMessage{}
 		}
-		extra[k] = v
+		extra[k] = append(json.RawMessage(nil), v...)
 	}
 	for k, v := range m {
 		d, ok := table[k]
@@ -79,11 +91,11 @@ func decString(b json.RawMessage) (string, error) {
 	}
 	switch b[0] {
 	case '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		var s flex.String // plain literals without json.Unmarshal
+		if err := s.UnmarshalJSON(b); err != nil {
 			return "", err
 		}
-		return s, nil
+		return string(s), nil
 	case 'n':
 		return "", nil
 	case 't', 'f':

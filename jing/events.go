@@ -254,7 +254,16 @@ func ParseEvent(body []byte) (*Event, error) {
 		return nil, errors.New("jing: event: body is not a JSON object")
 	}
 	var e Event
-	if err := json.Unmarshal(b, &e); err != nil {
+	// Decode directly (UnmarshalJSON validates b itself) rather than
+	// through json.Unmarshal, which would scan b twice more. Invalid JSON
+	// still reports json.Unmarshal's syntax error.
+	if err := e.UnmarshalJSON(b); err != nil {
+		if errors.Is(err, errNotObject) {
+			var probe json.RawMessage
+			if jerr := json.Unmarshal(b, &probe); jerr != nil {
+				err = jerr
+			}
+		}
 		return nil, fmt.Errorf("jing: event: %w", err)
 	}
 	if e.EventType == "" {

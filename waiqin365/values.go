@@ -468,9 +468,9 @@ func text(raw json.RawMessage) string {
 		return ""
 	}
 	if b[0] == '"' {
-		var s string
-		if json.Unmarshal(b, &s) == nil {
-			return s
+		var s flex.String // a plain literal without json.Unmarshal
+		if s.UnmarshalJSON(b) == nil {
+			return string(s)
 		}
 	}
 	return string(b)

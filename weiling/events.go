@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/cluekit/cluekit/internal/flex"
@@ -78,21 +79,27 @@ type ClueEvent struct {
 // UnmarshalJSON decodes the clue (keeping unknown members in Extra) and the
 // change type.
 func (e *ClueEvent) UnmarshalJSON(b []byte) error {
-	var c Clue
-	if err := json.Unmarshal(b, &c); err != nil {
-		return err
-	}
-	var ct struct {
+	// One decode for the clue's fields and change_type (what Clue's own
+	// UnmarshalJSON and a second decode of change_type would give).
+	type plain Clue
+	var w struct {
+		plain
 		ChangeType ChangeType `json:"change_type"`
 	}
-	if err := json.Unmarshal(b, &ct); err != nil {
+	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	delete(c.Extra, "change_type")
-	if len(c.Extra) == 0 {
-		c.Extra = nil
+	extra, err := extraFields(b, reflect.TypeFor[plain]())
+	if err != nil {
+		return err
 	}
-	*e = ClueEvent{Clue: c, ChangeType: ct.ChangeType}
+	delete(extra, "change_type")
+	if len(extra) == 0 {
+		extra = nil
+	}
+	c := Clue(w.plain)
+	c.Extra = extra
+	*e = ClueEvent{Clue: c, ChangeType: w.ChangeType}
 	return nil
 }
 
@@ -222,7 +229,7 @@ func ParseEvent(msg []byte) (*Event, error) {
 		e.ToApp = string(h.ToApp)
 	}
 	if p := bytes.TrimSpace(m.Event); len(p) > 0 && string(p) != "null" {
-		e.Payload = append(json.RawMessage(nil), p...)
+		e.Payload = p // m.Event is already a copy
 	}
 	switch e.Type {
 	case EventClueAdd, EventClueUpdate:
@@ -242,13 +249,18 @@ func ParseEvent(msg []byte) (*Event, error) {
 }
 
 // decodeObject decodes a JSON object into v; an absent payload leaves v
-// zero, anything but an object is an error.
+// zero, anything but an object is an error. b is valid JSON (a member of
+// the parsed message), so a v with its own UnmarshalJSON (which validates
+// b again) is decoded directly rather than through json.Unmarshal.
 func decodeObject(b []byte, v any) error {
 	if len(b) == 0 {
 		return nil
 	}
 	if b[0] != '{' {
 		return errors.New("event is not a JSON object")
+	}
+	if u, ok := v.(json.Unmarshaler); ok {
+		return u.UnmarshalJSON(b)
 	}
 	return json.Unmarshal(b, v)
 }

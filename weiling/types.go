@@ -250,13 +250,33 @@ func keysOf(t reflect.Type) map[string]bool {
 }
 
 // extraFields returns the members of the JSON object b that no field of the
-// struct type t names (nil when there are none).
+// struct type t names (nil when there are none). b is valid JSON (every
+// caller has just decoded it): flex.Members walks it and only the unknown
+// members are copied.
 func extraFields(b []byte, t reflect.Type) (map[string]json.RawMessage, error) {
+	known := keysOf(t)
+	var extra map[string]json.RawMessage
+	ok := flex.Members(b, func(key string, value []byte) {
+		if known[key] {
+			return
+		}
+		if extra == nil {
+			extra = map[string]json.RawMessage{}
+		}
+		extra[key] = append(json.RawMessage(nil), value...) // a repeated key: the last wins, as in a map
+	})
+	if !ok {
+		return extraFieldsMap(b, known)
+	}
+	return extra, nil
+}
+
+// extraFieldsMap is extraFields by decoding every member.
+func extraFieldsMap(b []byte, known map[string]bool) (map[string]json.RawMessage, error) {
 	var all map[string]json.RawMessage
 	if err := json.Unmarshal(b, &all); err != nil {
 		return nil, err
 	}
-	known := keysOf(t)
 	var extra map[string]json.RawMessage
 	for k, v := range all {
 		if known[k] {

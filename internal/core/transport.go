@@ -125,10 +125,13 @@ func NewClient(cfg *Config, v Vendor, secrets ...string) *Client {
 	if cfg.HTTPClient != nil {
 		hc = *cfg.HTTPClient // copy: never mutate the caller's client
 	}
-	rc := resty.NewWithClient(&hc)
+	rc := resty.NewWithClient(&hc) // sets hc.Transport when the caller had none
+	// Cap response bodies in the transport rather than with resty's
+	// SetResponseBodyLimit, whose reader grows the body 512 bytes at a time
+	// (quadratic copying on large pages); resty then reads with io.ReadAll.
+	hc.Transport = &capTransport{base: hc.Transport, max: MaxResponseBytes}
 	rc.SetLogger(quietLogger{}) // resty's own logs print URLs, which can carry tokens
 	rc.SetTimeout(cfg.Timeout)
-	rc.SetResponseBodyLimit(MaxResponseBytes)
 	rc.SetRetryCount(cfg.MaxAttempts - 1)
 	// The single retry condition. Waiting is done (and made injectable,
 	// context-aware and deadline-aware) in waitBeforeRetry; resty then
@@ -345,8 +348,11 @@ func (c *Client) judge(st *callState, resp *resty.Response, err error) {
 		} else {
 			st.err = &CallError{Vendor: c.vendor.Name, Op: st.req.Op, Attempts: st.attempt, Err: c.scrubErr(st, err)}
 		}
-	case raw == nil:
-		wrote := st.wrote.Load()
+	case raw == nil || (err != nil && !errors.Is(err, ErrResponseTooLarge)):
+		// No answer at all, or one that broke off while its body was read
+		// (reset, per-attempt timeout, cancelled context): a transport
+		// failure. A status line that arrived proves the request was sent.
+		wrote := st.wrote.Load() || raw != nil
 		ambiguous := create && wrote
 		if st.ctx.Err() != nil {
 			st.err = &CallError{Vendor: c.vendor.Name, Op: st.req.Op, Attempts: st.attempt, Err: st.ctx.Err(), ambiguous: ambiguous}
@@ -354,6 +360,13 @@ func (c *Client) judge(st *callState, resp *resty.Response, err error) {
 		}
 		st.err = &CallError{Vendor: c.vendor.Name, Op: st.req.Op, Attempts: st.attempt, Err: c.scrubErr(st, err), ambiguous: ambiguous}
 		st.retry = !ambiguous
+	case err != nil: // ErrResponseTooLarge: an answer, but not one to decode
+		kinds := []error{ErrBadResponse}
+		if create {
+			kinds = append(kinds, ErrAmbiguous)
+		}
+		st.status = raw.StatusCode
+		st.err = NewAPIError(c.vendor.Name, st.req.Op, raw.StatusCode, "", "", st.requestID, err, kinds...)
 	default:
 		c.judgeHTTP(st, raw, resp.Body(), create)
 	}

@@ -1,7 +1,8 @@
 // Package fake is the shared machinery of the <vendor>test fake servers: a
-// loopback httptest server, per-operation request counts, and fault
-// injection (status codes, delays, connection resets, malformed bodies),
-// optionally applied after the operation took effect.
+// loopback httptest server, per-operation request counts, fault injection
+// (status codes, delays, connection resets, malformed bodies), optionally
+// applied after the operation took effect, and an optional rate limit
+// enforced like a vendor quota (EnforceRate).
 package fake
 
 import (
@@ -35,6 +36,14 @@ type Injector struct {
 	pool   []Fault
 	rnd    *rand.Rand
 	counts map[string]int
+
+	// Rate enforcement (EnforceRate): a token bucket over all operations.
+	ratePerSec float64
+	rateBurst  float64
+	rateTokens float64
+	rateLast   time.Time
+	rateDenied int
+	now        func() time.Time // time.Now; replaced in tests
 }
 
 // NewInjector returns an empty injector.
@@ -76,6 +85,65 @@ func (i *Injector) Next(op string) (Fault, bool) {
 	return Fault{}, false
 }
 
+// RateLimitedBody is the body of the 429 answer of EnforceRate.
+const RateLimitedBody = `{"error":"rate limit exceeded"}`
+
+// EnforceRate makes the server enforce a request rate like a vendor quota:
+// every request served through Serve, of any operation, takes one token
+// from a bucket that holds at most burst tokens and refills at perSecond
+// tokens a second (starting full). A request that finds less than one token
+// is answered 429 Too Many Requests with RateLimitedBody and no Retry-After,
+// before its operation runs (it takes no effect and consumes no queued
+// fault); it is counted by Count and by RateRejected.
+//
+// perSecond <= 0 turns enforcement off. Each call resets the bucket to full
+// and RateRejected to zero. burst < 1 is taken as 1. A fake that must accept
+// a client paced at exactly R (WithRateLimit(R, b)) over a real connection
+// should allow a little slack for latency jitter, e.g. burst b+1 (one token
+// covers 1/R seconds of jitter); the sustained rate it allows is still R.
+func (i *Injector) EnforceRate(perSecond float64, burst int) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.now == nil {
+		i.now = time.Now
+	}
+	i.ratePerSec = max(perSecond, 0)
+	i.rateBurst = float64(max(burst, 1))
+	i.rateTokens = i.rateBurst
+	i.rateLast = i.now()
+	i.rateDenied = 0
+}
+
+// RateRejected reports how many requests EnforceRate answered 429 since it
+// was last called.
+func (i *Injector) RateRejected() int {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.rateDenied
+}
+
+// admit applies the rate limit. false means the request is over the rate;
+// it is then counted here (Next counts the admitted ones).
+func (i *Injector) admit(op string) bool {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.ratePerSec <= 0 {
+		return true
+	}
+	now := i.now()
+	if elapsed := now.Sub(i.rateLast).Seconds(); elapsed > 0 {
+		i.rateTokens = min(i.rateBurst, i.rateTokens+elapsed*i.ratePerSec)
+		i.rateLast = now
+	}
+	if i.rateTokens >= 1 {
+		i.rateTokens--
+		return true
+	}
+	i.counts[op]++
+	i.rateDenied++
+	return false
+}
+
 // Count reports how many requests for op arrived ("" = all).
 func (i *Injector) Count(op string) int {
 	i.mu.Lock()
@@ -92,7 +160,13 @@ func (i *Injector) Count(op string) int {
 
 // Serve runs one operation under fault injection: apply performs it and
 // returns the real answer; the fault (if any) replaces or precedes it.
+//
+// With EnforceRate on, a request over the rate is answered 429 first.
 func (i *Injector) Serve(w http.ResponseWriter, r *http.Request, op string, apply func() (status int, body []byte)) {
+	if !i.admit(op) {
+		write(w, http.StatusTooManyRequests, []byte(RateLimitedBody))
+		return
+	}
 	f, hit := i.Next(op)
 	if hit && f.Delay > 0 {
 		t := time.NewTimer(f.Delay)

@@ -5,11 +5,15 @@ package flex
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
+	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // String decodes from a JSON string, number (its literal text, exactly) or
@@ -25,6 +29,10 @@ func (s *String) UnmarshalJSON(b []byte) error {
 	case string(b) == "null":
 		*s = ""
 	case b[0] == '"':
+		if v, ok := plainString(b); ok {
+			*s = String(v)
+			return nil
+		}
 		var v string
 		if err := json.Unmarshal(b, &v); err != nil {
 			return err
@@ -218,17 +226,72 @@ func (e Embedded) Decode(v any) error {
 }
 
 // Unmarshal is json.Unmarshal with UseNumber, so numbers decoded into
-// interfaces keep every digit.
+// interfaces keep every digit. Anything but white space after the value is
+// an error.
+//
+// UseNumber only matters where an interface value is filled, so a target
+// that cannot hold one (decided once per type, see holdsInterface) is
+// decoded with json.Unmarshal, which reads data in place; only the others
+// go through a json.Decoder, which copies the input into its own buffer.
 func Unmarshal(data []byte, v any) error {
+	if t := reflect.TypeOf(v); t != nil && !holdsInterface(t) {
+		return json.Unmarshal(data, v)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
-	if dec.More() {
+	if len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) > 0 {
 		return errors.New("flex: trailing data after JSON value")
 	}
 	return nil
+}
+
+var (
+	unmarshalerType     = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+	interfaceCache      sync.Map // reflect.Type -> bool
+)
+
+// holdsInterface reports whether decoding JSON into a value of type t can
+// fill an interface value directly (so that UseNumber makes a difference).
+// A type with its own UnmarshalJSON or UnmarshalText decides for itself
+// (it typically calls Unmarshal) and counts as not holding one.
+func holdsInterface(t reflect.Type) bool {
+	if v, ok := interfaceCache.Load(t); ok {
+		return v.(bool)
+	}
+	h := holdsInterfaceWalk(t, map[reflect.Type]bool{})
+	interfaceCache.Store(t, h)
+	return h
+}
+
+func holdsInterfaceWalk(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return false // a cycle adds nothing the rest of the walk does not find
+	}
+	seen[t] = true
+	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface {
+		pt := reflect.PointerTo(t)
+		if pt.Implements(unmarshalerType) || pt.Implements(textUnmarshalerType) {
+			return false
+		}
+	}
+	switch t.Kind() {
+	case reflect.Interface:
+		return true
+	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+		return holdsInterfaceWalk(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if (f.IsExported() || f.Anonymous) && f.Tag.Get("json") != "-" && holdsInterfaceWalk(f.Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Marshal is json.Marshal without HTML escaping (vendors hash the exact
@@ -278,7 +341,174 @@ func isInteger(b []byte) bool {
 	return true
 }
 
+// plainString returns the value of a JSON string literal that needs no
+// unescaping: quoted, without backslashes, quotes or control characters
+// inside, and valid UTF-8 (json.Unmarshal would give the same string).
+// ok=false leaves the literal to json.Unmarshal.
+func plainString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	in := b[1 : len(b)-1]
+	for _, c := range in {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	if !utf8.Valid(in) {
+		return "", false
+	}
+	return string(in), true
+}
+
+// isNumber reports whether b is exactly one JSON number literal:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 func isNumber(b []byte) bool {
-	var n json.Number
-	return json.Unmarshal(b, &n) == nil
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	default:
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		start := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == start {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		start := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == start {
+			return false
+		}
+	}
+	return i == len(b)
+}
+
+// Members calls fn for each member of the JSON object b, in order, with the
+// key unescaped (as a map key would be) and the value's bytes (a sub-slice
+// of b, without surrounding space). It is a light walk for JSON that has
+// already been validated (e.g. decoded once): it checks the structure, not
+// the values. It returns false, possibly after some calls, when b is not
+// an object; callers then fall back to decoding. A null b is an object
+// without members.
+func Members(b []byte, fn func(key string, value []byte)) bool {
+	i := skipSpace(b, 0)
+	if i+4 <= len(b) && string(b[i:i+4]) == "null" && skipSpace(b, i+4) == len(b) {
+		return true
+	}
+	if i >= len(b) || b[i] != '{' {
+		return false
+	}
+	first := true
+	for i = skipSpace(b, i+1); i < len(b); i = skipSpace(b, i) {
+		if b[i] == '}' {
+			return skipSpace(b, i+1) == len(b)
+		}
+		if !first {
+			if b[i] != ',' {
+				return false
+			}
+			i = skipSpace(b, i+1)
+		}
+		first = false
+		keyEnd := endOfString(b, i)
+		if keyEnd < 0 {
+			return false
+		}
+		colon := skipSpace(b, keyEnd)
+		if colon >= len(b) || b[colon] != ':' {
+			return false
+		}
+		start := skipSpace(b, colon+1)
+		end := endOfValue(b, start)
+		if end < 0 {
+			return false
+		}
+		var key String
+		if key.UnmarshalJSON(b[i:keyEnd]) != nil {
+			return false
+		}
+		fn(string(key), b[start:end])
+		i = end
+	}
+	return false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+// endOfString returns the index after the string literal at b[i], or -1.
+func endOfString(b []byte, i int) int {
+	if i >= len(b) || b[i] != '"' {
+		return -1
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return -1
+}
+
+// endOfValue returns the index after the JSON value at b[i], or -1.
+func endOfValue(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"':
+		return endOfString(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				if j = endOfString(b, j); j < 0 {
+					return -1
+				}
+				j--
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return -1
+	case ',', ':', '}', ']':
+		return -1
+	}
+	j := i
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\t' && b[j] != '\r' && b[j] != '\n' {
+		j++
+	}
+	return j
 }

@@ -1,8 +1,12 @@
 package flex
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -161,6 +165,166 @@ func FuzzDecoders(f *testing.F) {
 		if e.UnmarshalJSON(b) == nil && len(e) > 0 {
 			var v any
 			_ = e.Decode(&v)
+		}
+	})
+}
+
+type noIface struct {
+	A  string            `json:"a"`
+	B  []int             `json:"b"`
+	C  map[string]string `json:"c"`
+	D  *noIface          `json:"d"` // recursive, still no interface
+	E  json.RawMessage   `json:"e"`
+	F  String            `json:"f"`
+	G  Embedded          `json:"g"`
+	X  any               `json:"-"` // never filled
+	x  any               // unexported: never filled
+	N  json.Number       `json:"n"`
+	Tm time.Time         `json:"tm"`
+}
+
+type custom struct{ V any }
+
+func (c *custom) UnmarshalJSON(b []byte) error { return Unmarshal(b, &c.V) }
+
+type withIface struct {
+	A string `json:"a"`
+	M map[string]any
+}
+
+type embedsIface struct {
+	withIface
+	B int
+}
+
+type nested struct {
+	L [][]struct{ V any }
+}
+
+func TestHoldsInterface(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		v    any
+		want bool
+	}{
+		{new(noIface), false},
+		{new(custom), false},
+		{new([]custom), false},
+		{new(string), false},
+		{new(json.RawMessage), false},
+		{new(any), true},
+		{new(map[string]any), true},
+		{new([]any), true},
+		{new(withIface), true},
+		{new(embedsIface), true},
+		{new(nested), true},
+		{new(*[]map[string]*withIface), true},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, holdsInterface(reflect.TypeOf(tt.v)), "%T", tt.v)
+	}
+}
+
+func TestUnmarshalPaths(t *testing.T) {
+	t.Parallel()
+	// Both paths: numbers in interfaces stay exact, trailing data fails.
+	var w withIface
+	require.NoError(t, Unmarshal([]byte(`{"a":"x","M":{"n":12345678901234567890}}`), &w))
+	assert.Equal(t, json.Number("12345678901234567890"), w.M["n"])
+	var c custom
+	require.NoError(t, Unmarshal([]byte(`{"n":12345678901234567890}`), &c))
+	assert.Equal(t, json.Number("12345678901234567890"), c.V.(map[string]any)["n"])
+	var n noIface
+	require.NoError(t, Unmarshal([]byte(" {\"a\":\"x\",\"f\":6789690485561771524,\"d\":{\"a\":\"y\"}} \n"), &n))
+	assert.Equal(t, noIface{A: "x", F: "6789690485561771524", D: &noIface{A: "y"}}, n)
+	for _, in := range []string{`{}}`, `{}]`, `{} {}`, `{} x`, ``, ` `, `{`} {
+		assert.Error(t, Unmarshal([]byte(in), &w), "interface path %q", in)
+		assert.Error(t, Unmarshal([]byte(in), &n), "plain path %q", in)
+	}
+}
+
+// FuzzFastPaths: the shortcuts of String and Unmarshal agree with
+// encoding/json.
+func FuzzFastPaths(f *testing.F) {
+	for _, s := range []string{`"abc"`, `"中文"`, `"a\"b"`, `"\u00e9"`, "\"\xff\"", `"`, `""`, `0`, `-0.5e+10`, `01`, `1.`, `-`, `1e`,
+		`{"a":"x","b":[1,2],"c":{"k":"v"},"f":1,"g":"[1]","n":2}`, `{"a":1}`, `{"d":{"d":{}}} `, `[]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if v, ok := plainString(b); ok {
+			var want string
+			if err := json.Unmarshal(b, &want); err != nil || want != v {
+				t.Fatalf("plainString(%q) = %q, encoding/json: %q, %v", b, v, want, err)
+			}
+		}
+		// String.UnmarshalJSON calls isNumber on trimmed input that does
+		// not start with a quote (json.Number also accepts "12").
+		trimmed := bytes.TrimSpace(b)
+		var num json.Number
+		if got, want := isNumber(trimmed), json.Unmarshal(trimmed, &num) == nil; got != want && !bytes.HasPrefix(trimmed, []byte(`"`)) {
+			t.Fatalf("isNumber(%q) = %v, encoding/json says %v", trimmed, got, want)
+		}
+		var fast, slow noIface
+		errFast := Unmarshal(b, &fast)
+		dec := json.NewDecoder(bytes.NewReader(b))
+		errSlow := dec.Decode(&slow)
+		if errSlow == nil && len(bytes.TrimLeft(b[dec.InputOffset():], " \t\r\n")) > 0 {
+			errSlow = errors.New("trailing data")
+		}
+		if (errFast == nil) != (errSlow == nil) {
+			t.Fatalf("%q: json.Unmarshal path: %v, json.Decoder path: %v", b, errFast, errSlow)
+		}
+		if errFast == nil && !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("%q: paths disagree: %+v vs %+v", b, fast, slow)
+		}
+	})
+}
+
+func membersMap(b []byte) (map[string]json.RawMessage, bool) {
+	var m map[string]json.RawMessage
+	ok := Members(b, func(k string, v []byte) {
+		if m == nil {
+			m = map[string]json.RawMessage{}
+		}
+		m[k] = json.RawMessage(v)
+	})
+	return m, ok
+}
+
+func TestMembers(t *testing.T) {
+	t.Parallel()
+	m, ok := membersMap([]byte(` { "a" : "x\"}" , "b":[1,{"c":"]"}], "\u0064":null,"e":-1.5e3,"a":true } `))
+	require.True(t, ok)
+	assert.Equal(t, map[string]json.RawMessage{"a": json.RawMessage(`true`), "b": json.RawMessage(`[1,{"c":"]"}]`),
+		"d": json.RawMessage(`null`), "e": json.RawMessage(`-1.5e3`)}, m)
+	for _, in := range []string{`null`, `{}`, ` { } `} {
+		m, ok := membersMap([]byte(in))
+		assert.True(t, ok, in)
+		assert.Empty(t, m, in)
+	}
+	for _, in := range []string{`[]`, `"x"`, `1`, ``, `{"a"}`, `{"a":1`, `{"a":1}x`} {
+		_, ok := membersMap([]byte(in))
+		assert.False(t, ok, in)
+	}
+}
+
+// FuzzMembers: on valid JSON, Members sees what decoding into a map sees.
+func FuzzMembers(f *testing.F) {
+	for _, s := range []string{`{"a":"x","b":[1,{"c":"]"}],"a":2}`, `{"\u00e9":1,"x\"y":"\ud800"}`, `null`, `[1]`, `{}`, `"s"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !json.Valid(b) {
+			return
+		}
+		var want map[string]json.RawMessage
+		err := json.Unmarshal(b, &want)
+		got, ok := membersMap(b)
+		if ok != (err == nil) {
+			t.Fatalf("%q: Members ok=%v, map decode: %v", b, ok, err)
+		}
+		if ok && len(got)+len(want) > 0 && !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: Members %q, map decode %q", b, got, want)
 		}
 	})
 }

@@ -204,6 +204,25 @@ func (s *Server) RevokeRefreshToken() {
 	s.refresh = ""
 }
 
+// LiveTokens returns the access tokens the fake currently accepts
+// (unexpired, not revoked) and the live refresh token, if any, for tests
+// that check no token leaks into an error or a log line.
+func (s *Server) LiveTokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.Clock.Now()
+	out := make([]string, 0, len(s.access)+1)
+	for at, exp := range s.access {
+		if now.Before(exp) {
+			out = append(out, at)
+		}
+	}
+	if s.refreshValidLocked(s.refresh) {
+		out = append(out, s.refresh)
+	}
+	return out
+}
+
 // Users returns the stored users, oldest first.
 func (s *Server) Users() []User {
 	s.mu.Lock()

@@ -328,3 +328,19 @@ func TestNewID(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+func TestLiveTokens(t *testing.T) {
+	t.Parallel()
+	srv := jingtest.NewServer()
+	defer srv.Close()
+	assert.Empty(t, srv.LiveTokens())
+	p1 := getToken(t, srv)
+	assert.ElementsMatch(t, []string{p1.AccessToken, p1.RefreshToken}, srv.LiveTokens())
+	_, p2 := refresh(t, srv, p1.RefreshToken)
+	assert.ElementsMatch(t, []string{p1.AccessToken, p2.AccessToken, p2.RefreshToken}, srv.LiveTokens(),
+		"old access tokens live until they expire; the old refresh token is dead")
+	srv.RevokeAccessTokens()
+	assert.Equal(t, []string{p2.RefreshToken}, srv.LiveTokens())
+	srv.RevokeRefreshToken()
+	assert.Empty(t, srv.LiveTokens())
+}

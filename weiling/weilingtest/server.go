@@ -247,6 +247,22 @@ func (s *Server) InvalidateTokens() {
 	s.tokens = map[string]time.Time{}
 }
 
+// LiveTokens returns the access tokens the fake currently accepts (issued,
+// not expired and not invalidated), for tests that check no token leaks
+// into an error or a log line.
+func (s *Server) LiveTokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.Clock.Now()
+	out := make([]string, 0, len(s.tokens))
+	for tok, exp := range s.tokens {
+		if now.Before(exp) {
+			out = append(out, tok)
+		}
+	}
+	return out
+}
+
 // envelope writes {"code":..,"msg":..,"data":..}.
 func envelope(code int, msg string, data any) []byte {
 	m := map[string]any{"code": code, "msg": msg}

@@ -355,3 +355,19 @@ func TestFakeCallbacks(t *testing.T) {
 	err = srv.DeliverCallback(ctx, other.URL, msg)
 	require.True(t, errors.Is(err, weilingtest.ErrNotAcknowledged))
 }
+
+func TestFakeLiveTokens(t *testing.T) {
+	t.Parallel()
+	srv, c := newPair(t, nil)
+	assert.Empty(t, srv.LiveTokens())
+	tok, err := c.AccessToken(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []string{tok}, srv.LiveTokens())
+	srv.InvalidateTokens()
+	assert.Empty(t, srv.LiveTokens(), "invalidated tokens are not live")
+	tok2 := raw(t, http.MethodGet, srv.URL+"/openapi/auth/access_token/get?app_id="+srv.AppID+"&app_secret="+srv.AppSecret, "")
+	data, _ := tok2["data"].(map[string]any)
+	assert.Equal(t, []string{data["access_token"].(string)}, srv.LiveTokens())
+	srv.Clock.Advance(srv.TokenTTL)
+	assert.Empty(t, srv.LiveTokens(), "expired tokens are not live")
+}
