@@ -53,6 +53,8 @@ func NewAPIError(vendor, op string, status int, code, msg, requestID string, cau
 	return &APIError{Vendor: vendor, Op: op, HTTPStatus: status, Code: code, Message: msg, RequestID: requestID, cause: cause, kinds: kinds}
 }
 
+// Error describes the failure: vendor, operation, HTTP status, code and
+// message, without any secret.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Vendor)
@@ -116,6 +118,7 @@ type CallError struct {
 	ambiguous bool
 }
 
+// Error describes the failure and its cause (never a URL).
 func (e *CallError) Error() string {
 	s := fmt.Sprintf("%s: %s: %v", e.Vendor, e.Op, e.Err)
 	if e.Attempts > 1 {
