@@ -70,6 +70,12 @@ func WithTimeout(d time.Duration) Option { return core.WithTimeout(d) }
 // WithMaxAttempts sets how many times a call may be tried (default 3; 1 = no retries).
 func WithMaxAttempts(n int) Option { return core.WithMaxAttempts(n) }
 
+// WithRetryQuota sets the client-wide retry budget (default 500 tokens; a
+// retry costs 5, or 10 after a timeout). When it is spent, calls fail after
+// their first attempt instead of retrying, so an outage does not become a
+// retry storm. 0 turns the quota off.
+func WithRetryQuota(n int) Option { return core.WithRetryQuota(n) }
+
 // WithRateLimit paces every attempt (off by default: the vendor's limits are
 // not published).
 func WithRateLimit(perSecond float64, burst int) Option {

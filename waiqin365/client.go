@@ -49,6 +49,12 @@ func WithTimeout(d time.Duration) Option { return core.WithTimeout(d) }
 // no retries).
 func WithMaxAttempts(n int) Option { return core.WithMaxAttempts(n) }
 
+// WithRetryQuota sets the client-wide retry budget (default 500 tokens; a
+// retry costs 5, or 10 after a timeout). When it is spent, calls fail after
+// their first attempt instead of retrying, so an outage does not become a
+// retry storm. 0 turns the quota off.
+func WithRetryQuota(n int) Option { return core.WithRetryQuota(n) }
+
 // WithRateLimit paces attempts to perSecond with the given burst (default:
 // no limit; 勤策 publishes no quota).
 func WithRateLimit(perSecond float64, burst int) Option {

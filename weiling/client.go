@@ -56,6 +56,12 @@ func WithTimeout(d time.Duration) Option { return core.WithTimeout(d) }
 // retries).
 func WithMaxAttempts(n int) Option { return core.WithMaxAttempts(n) }
 
+// WithRetryQuota sets the client-wide retry budget (default 500 tokens; a
+// retry costs 5, or 10 after a timeout). When it is spent, calls fail after
+// their first attempt instead of retrying, so an outage does not become a
+// retry storm. 0 turns the quota off.
+func WithRetryQuota(n int) Option { return core.WithRetryQuota(n) }
+
 // WithRateLimit paces every attempt (token requests included) to perSecond
 // with the given burst, shared by all calls of the client. Off by default;
 // third-party code reports 500 calls a minute and 10 000 an hour per API.

@@ -47,6 +47,7 @@ type Config struct {
 	BaseDelay     time.Duration
 	MaxDelay      time.Duration
 	MaxRetryAfter time.Duration
+	RetryQuota    int // retry tokens per client; 0 disables the quota
 
 	// Test hooks: injected clock, sleep and randomness so tests never sleep.
 	Now   func() time.Time
@@ -66,6 +67,7 @@ func NewConfig(defaultBaseURL string, vendorSettings any, opts []Option) (*Confi
 		BaseDelay:     DefaultBaseDelay,
 		MaxDelay:      DefaultMaxDelay,
 		MaxRetryAfter: DefaultMaxRetryAfter,
+		RetryQuota:    DefaultRetryQuota,
 		Now:           time.Now,
 		Sleep:         sleepCtx,
 		Rand:          rand.Float64,
@@ -161,6 +163,22 @@ func WithMaxAttempts(n int) Option {
 			return fmt.Errorf("cluekit: WithMaxAttempts(%d): must be between 1 and 20", n)
 		}
 		c.MaxAttempts = n
+		return nil
+	}
+}
+
+// WithRetryQuota sets the client-wide retry budget (default 500 tokens: a
+// retry costs 5, or 10 after a timeout; a first-attempt success returns 1,
+// and a success after retries returns what they took). When the budget is
+// spent, calls fail after their first attempt instead of retrying, so an
+// outage does not become a retry storm. n = 0 turns the quota off (bulk
+// jobs that prefer every retry); WithMaxAttempts still bounds each call.
+func WithRetryQuota(n int) Option {
+	return func(c *Config) error {
+		if n < 0 {
+			return fmt.Errorf("cluekit: WithRetryQuota(%d): must be >= 0", n)
+		}
+		c.RetryQuota = n
 		return nil
 	}
 }

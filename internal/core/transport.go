@@ -109,13 +109,14 @@ type Client struct {
 	vendor  Vendor
 	rc      *resty.Client
 	limiter *rate.Limiter
+	quota   *retryQuota
 	secrets []string
 }
 
 // NewClient builds the transport. secrets are the client's long-lived
 // credentials, scrubbed from every error and log line.
 func NewClient(cfg *Config, v Vendor, secrets ...string) *Client {
-	c := &Client{cfg: cfg, vendor: v}
+	c := &Client{cfg: cfg, vendor: v, quota: newRetryQuota(cfg.RetryQuota)}
 	for _, s := range secrets {
 		if s != "" {
 			c.secrets = append(c.secrets, s)
@@ -175,10 +176,11 @@ type callState struct {
 	sent       bool   // this attempt got past prepareAttempt
 	requestID  string // the attempt's own request id (Attempt.RequestID)
 
-	retry  bool
-	err    error
-	status int
-	env    Envelope
+	retry    bool
+	err      error
+	status   int
+	env      Envelope
+	quotaOut int // retry tokens this call holds
 }
 
 // Do runs req: signs and sends each attempt, retries what may be retried,
@@ -218,6 +220,11 @@ func (c *Client) execute(ctx context.Context, req *Request) (*Result, *callState
 		c.judge(st, resp, err)
 	}
 	if st.err == nil && ctx.Err() == nil {
+		if st.quotaOut > 0 {
+			c.quota.give(st.quotaOut)
+		} else {
+			c.quota.give(noRetryIncrement)
+		}
 		return &Result{Envelope: st.env, HTTPStatus: st.status, Attempts: st.attempt}, st, nil
 	}
 	if st.err == nil || (ctx.Err() != nil && st.retry) {
@@ -307,6 +314,17 @@ func (c *Client) waitBeforeRetry(_ *resty.Client, resp *resty.Response) (time.Du
 		st.retry = false
 		return 0, context.DeadlineExceeded
 	}
+	cost := retryCost
+	if isTimeout(st.err) {
+		cost = retryTimeoutCost
+	}
+	if !c.quota.take(cost) {
+		st.retry = false
+		c.cfg.Logger.LogAttrs(st.ctx, slog.LevelWarn, "cluekit: retry quota exhausted, not retrying",
+			slog.String("vendor", c.vendor.Name), slog.String("op", st.req.Op), slog.Int("attempt", st.attempt))
+		return 0, errQuotaExhausted
+	}
+	st.quotaOut += cost
 	if err := c.cfg.Sleep(st.ctx, d); err != nil {
 		return 0, err
 	}
@@ -446,6 +464,12 @@ func (c *Client) classify(code string) ([]error, bool) {
 		}
 	}
 	return kinds, retry
+}
+
+// isTimeout reports whether err is a timeout (per-attempt or network).
+func isTimeout(err error) bool {
+	var ne interface{ Timeout() bool }
+	return err != nil && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout())
 }
 
 // ParseRetryAfter reads a Retry-After header (seconds or HTTP date).

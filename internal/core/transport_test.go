@@ -477,3 +477,52 @@ func TestBackoffIsCappedFullJitter(t *testing.T) {
 	assert.Zero(t, ParseRetryAfter("-1", time.Now()))
 	assert.Zero(t, ParseRetryAfter("soon", time.Now()))
 }
+
+func TestRetryQuota(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		quota int
+		// attempts seen at the server for three calls that always get 503
+		want []int
+	}{
+		{"quota of two retries: the first call spends it, later calls fail fast", 10, []int{3, 1, 1}},
+		{"quota off", 0, []int{3, 3, 3}},
+		{"default quota is ample for a few failures", DefaultRetryQuota, []int{3, 3, 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			hc, tr := mockClient()
+			tr.RegisterResponder("POST", `=~.*`, httpmock.NewStringResponder(503, ""))
+			h := newHarness(t, "https://api.test", hc, WithRetryQuota(tt.quota))
+			for i, want := range tt.want {
+				before := tr.GetTotalCallCount()
+				_, err := h.client.Do(context.Background(), signedReq("query", false, `{}`))
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr, "call %d", i)
+				assert.Equal(t, 503, apiErr.HTTPStatus)
+				assert.Equal(t, want, tr.GetTotalCallCount()-before, "attempts of call %d", i)
+			}
+		})
+	}
+}
+
+func TestRetryQuotaRefundedBySuccess(t *testing.T) {
+	t.Parallel()
+	hc, tr := mockClient()
+	var n atomic.Int32
+	tr.RegisterResponder("POST", `=~.*`, func(*http.Request) (*http.Response, error) {
+		if n.Add(1)%2 == 1 {
+			return httpmock.NewStringResponse(503, ""), nil
+		}
+		return httpmock.NewStringResponse(200, `{"code":0}`), nil
+	})
+	h := newHarness(t, "https://api.test", hc, WithRetryQuota(retryCost))
+	for i := range 5 { // each call needs one retry; the quota holds exactly one
+		res, err := h.client.Do(context.Background(), signedReq("query", false, `{}`))
+		require.NoError(t, err, "call %d: a success after a retry returns its cost", i)
+		assert.Equal(t, 2, res.Attempts)
+	}
+	assert.Equal(t, retryCost, h.client.quota.Left())
+}
