@@ -28,6 +28,10 @@ func runWaiqin365(ctx context.Context, p *Printer, counter *Counter) (mode strin
 		srv := waiqin365test.NewServer(openID, appKey)
 		defer srv.Close()
 		base = srv.URL
+		// Show the retry policy at work: the fake answers the first query
+		// with 503, which the SDK retries (a create would not be retried).
+		srv.Faults.Add(waiqin365test.Fault{Op: waiqin365.OpQuerySalesLeads, Status: 503})
+		p.Step("the fake will answer the first query with HTTP 503: the SDK retries it")
 	}
 	if pushSecret == "" {
 		pushSecret = wqRandomHex(16)
