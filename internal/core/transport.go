@@ -219,7 +219,9 @@ func (c *Client) execute(ctx context.Context, req *Request) (*Result, *callState
 	if st.judged < st.attempt || st.attempt == 0 {
 		c.judge(st, resp, err)
 	}
-	if st.err == nil && ctx.Err() == nil {
+	if st.err == nil {
+		// The last attempt succeeded: that stands even if the context ended
+		// just after (reporting a failure would invite a duplicate create).
 		if st.quotaOut > 0 {
 			c.quota.give(st.quotaOut)
 		} else {
@@ -227,7 +229,7 @@ func (c *Client) execute(ctx context.Context, req *Request) (*Result, *callState
 		}
 		return &Result{Envelope: st.env, HTTPStatus: st.status, Attempts: st.attempt}, st, nil
 	}
-	if st.err == nil || (ctx.Err() != nil && st.retry) {
+	if ctx.Err() != nil && st.retry {
 		// The context ended while waiting to retry (or between attempts).
 		return nil, st, &CallError{Vendor: c.vendor.Name, Op: req.Op, Attempts: st.attempt, Err: ctx.Err()}
 	}

@@ -526,3 +526,18 @@ func TestRetryQuotaRefundedBySuccess(t *testing.T) {
 	}
 	assert.Equal(t, retryCost, h.client.quota.Left())
 }
+
+func TestSuccessStandsWhenContextEndsRightAfter(t *testing.T) {
+	t.Parallel()
+	hc, tr := mockClient()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tr.RegisterResponder("POST", `=~.*`, func(*http.Request) (*http.Response, error) {
+		cancel() // the caller gives up while the answer is on its way
+		return httpmock.NewStringResponse(200, `{"code":0,"data":{"id":"7"}}`), nil
+	})
+	h := newHarness(t, "https://api.test", hc)
+	res, err := h.client.Do(ctx, signedReq("create", true, `{}`))
+	require.NoError(t, err, "the create happened: report it, do not invite a duplicate")
+	assert.JSONEq(t, `{"id":"7"}`, string(res.Data))
+}
