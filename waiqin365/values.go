@@ -473,7 +473,10 @@ func text(raw json.RawMessage) string {
 			return string(s)
 		}
 	}
-	return string(b)
+	// A non-string value is kept as its JSON text; invalid UTF-8 in it is
+	// replaced as encoding/json does for strings, so the text is stable
+	// when the record is encoded and decoded again.
+	return strings.ToValidUTF8(string(b), "\uFFFD")
 }
 
 // splitList splits a comma-separated list (ASCII or full-width commas),
