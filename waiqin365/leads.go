@@ -410,10 +410,9 @@ func decodeRows(data []byte, rows any) error {
 	return errors.New("response_data is neither an array nor an object")
 }
 
-// walk drives a paged query for the All* iterators: it fills in the page
-// and page size, fetches pages until a short or empty one, and yields each
-// row. A server that ignores "page" (the first row repeats) ends the walk
-// with ErrBadResponse instead of looping forever.
+// walk fills the paging defaults (page 1, DefaultPageSize, sent explicitly
+// so that a short page can be recognised) and walks the pages with
+// core.WalkPages; fetch reads the page number from *page.
 func walk[T any](ctx context.Context, page, pageSize *int, op string, fetch func(context.Context) ([]T, error), key func(T) string, yield func(T, error) bool) {
 	if *page == 0 {
 		*page = 1
@@ -421,37 +420,11 @@ func walk[T any](ctx context.Context, page, pageSize *int, op string, fetch func
 	if *pageSize == 0 {
 		*pageSize = DefaultPageSize
 	}
-	var prevFirst string
-	for {
-		if err := ctx.Err(); err != nil {
-			yield(*new(T), err)
-			return
-		}
+	core.WalkPages(ctx, vendorName, op, *page, *pageSize, func(ctx context.Context, n int) ([]T, bool, error) {
+		*page = n
 		rows, err := fetch(ctx)
-		if err != nil {
-			yield(*new(T), err)
-			return
-		}
-		if len(rows) == 0 {
-			return
-		}
-		first := key(rows[0])
-		if first != "" && first == prevFirst {
-			yield(*new(T), core.NewAPIError(vendorName, op, 0, "", "", "",
-				errors.New("page repeats the previous page: the server ignored the page parameter"), core.ErrBadResponse))
-			return
-		}
-		prevFirst = first
-		for _, row := range rows {
-			if !yield(row, nil) {
-				return
-			}
-		}
-		if len(rows) < *pageSize {
-			return
-		}
-		*page++
-	}
+		return rows, false, err
+	}, key, yield)
 }
 
 // has reports whether a typed field or the same key in extra holds a value.

@@ -485,31 +485,11 @@ func (c *Client) AllClues(ctx context.Context, req *ListCluesRequest) iter.Seq2[
 		if r.PageSize == 0 {
 			r.PageSize = MaxPageSize
 		}
-		r.CurrentIndex = max(r.CurrentIndex, 1)
-		var prevFirst ID
-		for {
+		core.WalkPages(ctx, vendorName, opListClues, r.CurrentIndex, r.PageSize, func(ctx context.Context, n int) ([]Clue, bool, error) {
+			r.CurrentIndex = n
 			page, err := c.ListClues(ctx, &r)
-			if err != nil {
-				yield(Clue{}, err)
-				return
-			}
-			if len(page) > 0 && r.CurrentIndex > 1 && page[0].ClueID != "" && page[0].ClueID == prevFirst {
-				yield(Clue{}, core.NewAPIError(vendorName, opListClues, 200, "", "paging does not advance (same page returned twice)", "", nil, core.ErrBadResponse))
-				return
-			}
-			for _, cl := range page {
-				if !yield(cl, nil) {
-					return
-				}
-			}
-			if len(page) < r.PageSize {
-				return
-			}
-			if len(page) > 0 {
-				prevFirst = page[0].ClueID
-			}
-			r.CurrentIndex++
-		}
+			return page, false, err
+		}, func(cl Clue) string { return string(cl.ClueID) }, yield)
 	}
 }
 

@@ -84,23 +84,16 @@ func (c *Client) AllCluePools(ctx context.Context, req *ListCluePoolsRequest) it
 		if r.PageSize == 0 {
 			r.PageSize = MaxPageSize
 		}
-		r.CurrentIndex = max(r.CurrentIndex, 1)
-		for {
+		core.WalkPages(ctx, vendorName, opListPools, r.CurrentIndex, r.PageSize, func(ctx context.Context, n int) ([]CluePool, bool, error) {
+			r.CurrentIndex = n
 			page, err := c.ListCluePools(ctx, &r)
 			if err != nil {
-				yield(CluePool{}, err)
-				return
+				return nil, false, err
 			}
-			for _, p := range page.Records {
-				if !yield(p, nil) {
-					return
-				}
-			}
-			if len(page.Records) < r.PageSize || (page.Total > 0 && int64(r.CurrentIndex)*int64(r.PageSize) >= int64(page.Total)) {
-				return
-			}
-			r.CurrentIndex++
-		}
+			// data.total, when given, also marks the last page.
+			last := page.Total > 0 && int64(n)*int64(r.PageSize) >= int64(page.Total)
+			return page.Records, last, nil
+		}, func(p CluePool) string { return string(p.ID) }, yield)
 	}
 }
 
