@@ -99,13 +99,6 @@ func (e *APIError) Unwrap() []error {
 	return out
 }
 
-// withKind returns a copy that also matches k.
-func (e *APIError) withKind(k error) *APIError {
-	c := *e
-	c.kinds = append(append([]error(nil), e.kinds...), k)
-	return &c
-}
-
 // CallError is a failure where no usable vendor answer arrived: a transport
 // error, a timeout, a cancelled context. It matches ErrAmbiguous when a create
 // may have been applied, and unwraps to the cause (e.g. context.Canceled).
@@ -114,8 +107,13 @@ type CallError struct {
 	Op       string
 	Attempts int
 	Err      error // cause, with any URL (which may carry a token) removed
+	// Last is the last failure seen before the context ended (nil if
+	// none): a deadline that leaves no room for a Retry-After reports
+	// both the deadline and the answer that asked for the wait.
+	Last error
 
 	ambiguous bool
+	retryable bool
 }
 
 // Error describes the failure and its cause (never a URL).
@@ -124,19 +122,31 @@ func (e *CallError) Error() string {
 	if e.Attempts > 1 {
 		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
 	}
+	if e.Last != nil {
+		s += fmt.Sprintf(" (last failure: %v)", e.Last)
+	}
 	if e.ambiguous {
 		s += " (outcome unknown, not retried)"
 	}
 	return s
 }
 
-// Unwrap exposes the cause and, when ambiguous, ErrAmbiguous.
+// Unwrap exposes the cause, the last failure and, when ambiguous,
+// ErrAmbiguous.
 func (e *CallError) Unwrap() []error {
-	if e.ambiguous {
-		return []error{e.Err, ErrAmbiguous}
+	out := []error{e.Err}
+	if e.Last != nil {
+		out = append(out, e.Last)
 	}
-	return []error{e.Err}
+	if e.ambiguous {
+		out = append(out, ErrAmbiguous)
+	}
+	return out
 }
+
+// RetryableError reports whether the SDK may try the call again (the
+// request never reached the vendor, or the call does not create anything).
+func (e *CallError) RetryableError() bool { return e.retryable }
 
 // Ambiguous reports whether the call may have been applied.
 func (e *CallError) Ambiguous() bool { return e.ambiguous }

@@ -27,35 +27,52 @@ const testSecret = "s3cr3t-app-key"
 
 // testVendor speaks {"code":..,"msg":..,"data":..}; code 7 is a rate limit,
 // code 40001 an invalid token.
+type testEnvelope struct {
+	Code json.Number `json:"code"`
+	Msg  string      `json:"msg"`
+	Data any         `json:"data"`
+	Req  string      `json:"request_id"`
+}
+
+func (e *testEnvelope) Outcome() (Outcome, error) {
+	if e.Code == "" {
+		return Outcome{}, errors.New("no code")
+	}
+	return Outcome{OK: e.Code == "0", Code: string(e.Code), Message: e.Msg, RequestID: e.Req}, nil
+}
+
 var testVendor = Vendor{
-	Name: "testv",
-	Decode: func(b []byte) (Envelope, error) {
-		var e struct {
-			Code json.Number     `json:"code"`
-			Msg  string          `json:"msg"`
-			Data json.RawMessage `json:"data"`
-			Req  string          `json:"request_id"`
-		}
-		if err := json.Unmarshal(b, &e); err != nil {
-			return Envelope{}, err
-		}
-		if e.Code == "" {
-			return Envelope{}, errors.New("no code")
-		}
-		return Envelope{OK: e.Code == "0", Code: string(e.Code), Message: e.Msg, Data: e.Data, RequestID: e.Req}, nil
-	},
-	Classify: func(code string) ([]error, bool) {
+	Name:     "testv",
+	Envelope: func(out any) Envelope { return &testEnvelope{Data: Payload(out)} },
+	Classify: func(code string) []error {
 		switch code {
 		case "7":
-			return []error{ErrRateLimited}, true
+			return []error{ErrRateLimited}
 		case "40001":
-			return []error{ErrInvalidToken}, false
+			return []error{ErrInvalidToken}
 		case "3":
-			return []error{ErrNotFound}, false
+			return []error{ErrNotFound}
 		case "500":
-			return []error{ErrVendorBusy}, false
+			return []error{ErrVendorBusy}
 		}
-		return nil, false
+		return nil
+	},
+	// Auth signs like waiqin365: a per-attempt signature appended to the
+	// path and sent in a header; a token (when there is one) in the query.
+	Auth: func(a *Attempt) error {
+		if a.Token != "" {
+			a.Query.Set("access_token", a.Token)
+			return nil
+		}
+		if strings.Contains(a.Path, "badsign") {
+			return InvalidParam("testv", "op", "bad")
+		}
+		sig := fmt.Sprintf("sig-%d-%s", a.N, testSecret)
+		a.Path += "/" + sig
+		a.Query.Set("n", fmt.Sprint(a.N))
+		a.Header.Set("X-Sign", sig)
+		a.Redact(sig)
+		return nil
 	},
 }
 
@@ -83,18 +100,11 @@ func mockClient() (*http.Client, *httpmock.MockTransport) {
 	return &http.Client{Transport: tr}, tr
 }
 
-func signedReq(op string, create bool, body string) *Request {
-	return &Request{
-		Op: op, Method: http.MethodPost, Body: []byte(body), Create: create,
-		Sign: func(a *Attempt) error {
-			sig := fmt.Sprintf("sig-%d-%s", a.N, testSecret)
-			a.Path = "/v1/" + op + "/" + sig
-			a.Query.Set("n", fmt.Sprint(a.N))
-			a.Header.Set("X-Sign", sig)
-			a.Redact(sig)
-			return nil
-		},
-	}
+// do runs one signed POST of the test vendor and returns the payload.
+func (h *harness) do(ctx context.Context, op string, create bool, body string) (*Result, string, error) {
+	var data json.RawMessage
+	res, err := h.client.Call(ctx, Endpoint{Op: op, Path: "/v1/" + op, Create: create}, nil, []byte(body), &data)
+	return res, string(data), err
 }
 
 func TestDoSignsEveryAttemptOverExactBody(t *testing.T) {
@@ -112,10 +122,10 @@ func TestDoSignsEveryAttemptOverExactBody(t *testing.T) {
 		return httpmock.NewStringResponse(200, `{"code":0,"data":{"x":1}}`), nil
 	})
 	h := newHarness(t, "https://api.test/prefix/", hc)
-	res, err := h.client.Do(context.Background(), signedReq("query", false, `{"a":"<&>"}`))
+	res, data, err := h.do(context.Background(), "query", false, `{"a":"<&>"}`)
 	require.NoError(t, err)
 	assert.Equal(t, 2, res.Attempts)
-	assert.JSONEq(t, `{"x":1}`, string(res.Data))
+	assert.JSONEq(t, `{"x":1}`, data)
 	require.Len(t, seen, 2)
 	assert.Equal(t, "/prefix/v1/query/sig-1-"+testSecret+"?n=1 sig-1-"+testSecret+` {"a":"<&>"} application/json`, seen[0])
 	assert.Equal(t, "/prefix/v1/query/sig-2-"+testSecret+"?n=2 sig-2-"+testSecret+` {"a":"<&>"} application/json`, seen[1])
@@ -171,7 +181,7 @@ func TestRetryMatrix(t *testing.T) {
 				return resp, nil
 			})
 			h := newHarness(t, "https://api.test", hc)
-			res, err := h.client.Do(context.Background(), signedReq("op", tt.create, `{}`))
+			res, _, err := h.do(context.Background(), "op", tt.create, `{}`)
 			assert.Equal(t, tt.wantAttempts, int(n.Load()), "attempts")
 			if tt.wantErr == nil {
 				require.NoError(t, err)
@@ -204,7 +214,7 @@ func TestBusinessErrorFields(t *testing.T) {
 	hc, tr := mockClient()
 	tr.RegisterResponder("POST", `=~.*`, httpmock.NewStringResponder(200, `{"code":"3","msg":"不存在 sig-1-`+testSecret+`","request_id":"r1"}`))
 	h := newHarness(t, "https://api.test", hc)
-	_, err := h.client.Do(context.Background(), signedReq("op", false, `{}`))
+	_, _, err := h.do(context.Background(), "op", false, `{}`)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 200, apiErr.HTTPStatus)
@@ -230,7 +240,7 @@ func TestResetAfterWriteOnCreateIsAmbiguous(t *testing.T) {
 		fake.Reset(w)
 	})
 	h := newHarness(t, srv.URL, nil)
-	_, err := h.client.Do(context.Background(), signedReq("create", true, `{"name":"x"}`))
+	_, _, err := h.do(context.Background(), "create", true, `{"name":"x"}`)
 	require.ErrorIs(t, err, ErrAmbiguous)
 	var ce *CallError
 	require.ErrorAs(t, err, &ce)
@@ -250,7 +260,7 @@ func TestResetOnQueryIsRetried(t *testing.T) {
 		_, _ = w.Write([]byte(`{"code":0}`))
 	})
 	h := newHarness(t, srv.URL, nil)
-	res, err := h.client.Do(context.Background(), signedReq("query", false, `{}`))
+	res, _, err := h.do(context.Background(), "query", false, `{}`)
 	require.NoError(t, err)
 	assert.Equal(t, 2, res.Attempts)
 }
@@ -262,7 +272,7 @@ func TestConnectionRefusedCreateIsRetriedAndNotAmbiguous(t *testing.T) {
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
 	h := newHarness(t, "http://"+addr, nil)
-	_, err = h.client.Do(context.Background(), signedReq("create", true, `{}`))
+	_, _, err = h.do(context.Background(), "create", true, `{}`)
 	require.Error(t, err)
 	assert.NotErrorIs(t, err, ErrAmbiguous, "the request never reached a server")
 	var ce *CallError
@@ -279,7 +289,7 @@ func TestTimeoutAfterWriteOnCreateIsAmbiguous(t *testing.T) {
 	srv := realServer(t, func(w http.ResponseWriter, r *http.Request) { <-release })
 	defer close(release)
 	h := newHarness(t, srv.URL, nil, WithTimeout(50*time.Millisecond))
-	_, err := h.client.Do(context.Background(), signedReq("create", true, `{}`))
+	_, _, err := h.do(context.Background(), "create", true, `{}`)
 	require.ErrorIs(t, err, ErrAmbiguous)
 }
 
@@ -290,7 +300,7 @@ func TestCancelledContextStopsAtOnce(t *testing.T) {
 	h := newHarness(t, "https://api.test", hc)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := h.client.Do(ctx, signedReq("query", false, `{}`))
+	_, _, err := h.do(ctx, "query", false, `{}`)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.LessOrEqual(t, tr.GetTotalCallCount(), 1)
 	assert.Empty(t, h.sleeper.Waits())
@@ -307,7 +317,7 @@ func TestRetryNeverSleepsPastDeadline(t *testing.T) {
 	h := newHarness(t, "https://api.test", hc)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, err := h.client.Do(ctx, signedReq("query", false, `{}`))
+	_, _, err := h.do(ctx, "query", false, `{}`)
 	require.ErrorIs(t, err, ErrRateLimited)
 	assert.Equal(t, 1, tr.GetTotalCallCount())
 	assert.Empty(t, h.sleeper.Waits(), "a 30s Retry-After cannot fit in a 5s deadline")
@@ -318,7 +328,7 @@ func TestMaxAttemptsOne(t *testing.T) {
 	hc, tr := mockClient()
 	tr.RegisterResponder("POST", `=~.*`, httpmock.NewStringResponder(503, ""))
 	h := newHarness(t, "https://api.test", hc, WithMaxAttempts(1))
-	_, err := h.client.Do(context.Background(), signedReq("query", false, `{}`))
+	_, _, err := h.do(context.Background(), "query", false, `{}`)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 503, apiErr.HTTPStatus)
@@ -329,8 +339,7 @@ func TestSignErrorStopsBeforeNetwork(t *testing.T) {
 	t.Parallel()
 	hc, tr := mockClient()
 	h := newHarness(t, "https://api.test", hc)
-	req := &Request{Op: "op", Body: []byte(`{}`), Sign: func(*Attempt) error { return InvalidParam("testv", "op", "bad") }}
-	_, err := h.client.Do(context.Background(), req)
+	_, _, err := h.do(context.Background(), "badsign", false, `{}`)
 	require.ErrorIs(t, err, ErrInvalidParam)
 	assert.Equal(t, 0, tr.GetTotalCallCount())
 }
@@ -349,14 +358,14 @@ func TestInvalidTokenRefreshesOnceForAllAndReplays(t *testing.T) {
 		}
 		return httpmock.NewStringResponse(200, `{"code":0}`), nil
 	})
-	h := newHarness(t, "https://api.test", hc)
 	store := token.NewMemoryStore(nil)
 	require.NoError(t, store.Set(context.Background(), "k", token.Token{Value: "stale", ExpiresAt: time.Now().Add(time.Hour)}, time.Hour))
-	src := token.NewSource(token.SourceConfig{Key: "k", Store: store, Fetch: func(ctx context.Context, _ token.Token, _ bool) (token.Token, error) {
+	h := newHarness(t, "https://api.test", hc, WithTokenStore(store))
+	h.client.NewTokens("k", func(ctx context.Context, _ token.Token, _ bool) (token.Token, error) {
 		fetches.Add(1)
 		time.Sleep(10 * time.Millisecond) // widen the window for concurrent failures
 		return token.Token{Value: "tok-1", ExpiresAt: time.Now().Add(time.Hour)}, nil
-	}})
+	})
 	const callers = 50
 	var wg sync.WaitGroup
 	errs := make(chan error, callers)
@@ -364,12 +373,7 @@ func TestInvalidTokenRefreshesOnceForAllAndReplays(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			req := &Request{Op: "op", Body: []byte(`{}`), Token: src, Sign: func(a *Attempt) error {
-				a.Path = "/x"
-				a.Query.Set("access_token", a.Token)
-				return nil
-			}}
-			_, err := h.client.Do(context.Background(), req)
+			_, _, err := h.do(context.Background(), "x", false, `{}`)
 			errs <- err
 		}()
 	}
@@ -390,15 +394,10 @@ func TestTokenNeverInTransportErrors(t *testing.T) {
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
 	h := newHarness(t, "http://"+addr, nil, WithMaxAttempts(1))
-	src := token.NewSource(token.SourceConfig{Key: "k", Store: token.NewMemoryStore(nil), Fetch: func(context.Context, token.Token, bool) (token.Token, error) {
+	h.client.NewTokens("k", func(context.Context, token.Token, bool) (token.Token, error) {
 		return token.Token{Value: "secret-token-value"}, nil
-	}})
-	req := &Request{Op: "op", Method: "GET", Token: src, Sign: func(a *Attempt) error {
-		a.Path = "/x"
-		a.Query.Set("access_token", a.Token)
-		return nil
-	}}
-	_, err = h.client.Do(context.Background(), req)
+	})
+	_, err = h.client.Call(context.Background(), Endpoint{Op: "op", Method: "GET", Path: "/x"}, nil, nil, nil)
 	require.Error(t, err)
 	testkit.NoSecrets(t, err.Error(), "secret-token-value")
 	testkit.NoSecrets(t, h.logs.String(), "secret-token-value")
@@ -411,9 +410,9 @@ func TestRateLimiterPacesAttempts(t *testing.T) {
 	h := newHarness(t, "https://api.test", hc, WithRateLimit(1, 1))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err := h.client.Do(ctx, signedReq("op", false, `{}`))
+	_, _, err := h.do(ctx, "op", false, `{}`)
 	require.NoError(t, err, "the first call uses the burst")
-	_, err = h.client.Do(ctx, signedReq("op", false, `{}`))
+	_, _, err = h.do(ctx, "op", false, `{}`)
 	require.Error(t, err, "the second would wait 1s, past the deadline")
 	assert.Equal(t, 1, tr.GetTotalCallCount())
 }
@@ -498,7 +497,7 @@ func TestRetryQuota(t *testing.T) {
 			h := newHarness(t, "https://api.test", hc, WithRetryQuota(tt.quota))
 			for i, want := range tt.want {
 				before := tr.GetTotalCallCount()
-				_, err := h.client.Do(context.Background(), signedReq("query", false, `{}`))
+				_, _, err := h.do(context.Background(), "query", false, `{}`)
 				var apiErr *APIError
 				require.ErrorAs(t, err, &apiErr, "call %d", i)
 				assert.Equal(t, 503, apiErr.HTTPStatus)
@@ -520,7 +519,7 @@ func TestRetryQuotaRefundedBySuccess(t *testing.T) {
 	})
 	h := newHarness(t, "https://api.test", hc, WithRetryQuota(retryCost))
 	for i := range 5 { // each call needs one retry; the quota holds exactly one
-		res, err := h.client.Do(context.Background(), signedReq("query", false, `{}`))
+		res, _, err := h.do(context.Background(), "query", false, `{}`)
 		require.NoError(t, err, "call %d: a success after a retry returns its cost", i)
 		assert.Equal(t, 2, res.Attempts)
 	}
@@ -537,7 +536,7 @@ func TestSuccessStandsWhenContextEndsRightAfter(t *testing.T) {
 		return httpmock.NewStringResponse(200, `{"code":0,"data":{"id":"7"}}`), nil
 	})
 	h := newHarness(t, "https://api.test", hc)
-	res, err := h.client.Do(ctx, signedReq("create", true, `{}`))
+	_, data, err := h.do(ctx, "create", true, `{}`)
 	require.NoError(t, err, "the create happened: report it, do not invite a duplicate")
-	assert.JSONEq(t, `{"id":"7"}`, string(res.Data))
+	assert.JSONEq(t, `{"id":"7"}`, data)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -32,12 +31,16 @@ type Source struct {
 	pollEvery    time.Duration
 
 	group   singleflight.Group
-	fetches atomic.Int64
+	observe func(ctx context.Context, refresh bool, d time.Duration, err error)
 	fetchMu sync.Mutex // one fetch at a time in this process (normal or forced)
 
 	mu       sync.Mutex
 	fallback Token // used only while the store cannot be written
 	last     Token // the newest token this Source obtained: its refresh token outlives an invalidated access token
+	// replacing is set by Invalidate; the next token fetched is then the
+	// replacement of a refused one, remembered in replacement.
+	replacing   bool
+	replacement string
 }
 
 // SourceConfig configures NewSource. Zero values get sensible defaults.
@@ -51,12 +54,15 @@ type SourceConfig struct {
 	FetchTimeout time.Duration // default 30 s
 	LockTTL      time.Duration // default 10 s
 	PollEvery    time.Duration // default 100 ms
+	// Observe, when set, is called after each fetch with whether it was a
+	// refresh-token exchange, its duration and its error.
+	Observe func(ctx context.Context, refresh bool, d time.Duration, err error)
 }
 
 // NewSource builds a Source.
 func NewSource(c SourceConfig) *Source {
 	s := &Source{key: c.Key, store: c.Store, fetch: c.Fetch, now: c.Now, sleep: c.Sleep, logger: c.Logger,
-		fetchTimeout: c.FetchTimeout, lockTTL: c.LockTTL, pollEvery: c.PollEvery}
+		fetchTimeout: c.FetchTimeout, lockTTL: c.LockTTL, pollEvery: c.PollEvery, observe: c.Observe}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -86,9 +92,6 @@ func NewSource(c SourceConfig) *Source {
 	}
 	return s
 }
-
-// Fetches reports how many times the fetch function has been called.
-func (s *Source) Fetches() int64 { return s.fetches.Load() }
 
 // Fresh reports whether tok is usable now: it expires later than a margin of
 // min(5 minutes, a fifth of its lifetime) from now.
@@ -130,9 +133,23 @@ func (s *Source) Token(ctx context.Context) (Token, error) {
 	}
 }
 
-// Invalidate drops value from the cache if it is still the cached token. Call
-// it when the vendor says a token is invalid, then call Token again.
-func (s *Source) Invalidate(ctx context.Context, value string) {
+// Invalidate drops value from the cache if it is still the cached token, and
+// reports whether the caller should replay with a new one. Call it when the
+// vendor says a token is invalid.
+//
+// A token this Source fetched because an earlier one was refused, and that
+// is refused again, is not invalidated again: the vendor's "invalid token"
+// code then means "no permission", not "stale token", and an endpoint that
+// always refuses must not cost a token request per call (wshoto throttles
+// its token endpoint). Such a token is used until it expires.
+func (s *Source) Invalidate(ctx context.Context, value string) bool {
+	s.mu.Lock()
+	if value != "" && value == s.replacement {
+		s.mu.Unlock()
+		return false
+	}
+	s.replacing = true
+	s.mu.Unlock()
 	if err := s.store.Delete(ctx, s.key, value); err != nil {
 		s.logger.WarnContext(ctx, "cluekit: token store delete failed", "key", s.key, "error", err.Error())
 	}
@@ -141,6 +158,7 @@ func (s *Source) Invalidate(ctx context.Context, value string) {
 		s.fallback = Token{}
 	}
 	s.mu.Unlock()
+	return true
 }
 
 func (s *Source) cached(ctx context.Context) (Token, bool) {
@@ -256,8 +274,11 @@ func (s *Source) fetchAndStore(ctx context.Context) (Token, error) {
 		}
 	}
 	s.mu.Unlock()
-	s.fetches.Add(1)
+	started := time.Now()
 	tok, err := s.fetch(ctx, current, ok)
+	if s.observe != nil {
+		s.observe(ctx, ok && current.Refresh != "", time.Since(started), err)
+	}
 	if err != nil {
 		return Token{}, err
 	}
@@ -266,6 +287,9 @@ func (s *Source) fetchAndStore(ctx context.Context) (Token, error) {
 	}
 	s.mu.Lock()
 	s.last = tok
+	if s.replacing {
+		s.replacing, s.replacement = false, tok.Value
+	}
 	s.mu.Unlock()
 	ttl := time.Duration(0)
 	end := tok.ExpiresAt

@@ -1,6 +1,9 @@
-// Package webhook holds what every callback receiver shares: a capped body
-// read, constant-time comparison, and a panic-safe call of the user's
-// handler so that an event is acknowledged only after it was handled.
+// Package webhook holds what every callback receiver shares: the Handler
+// skeleton (method check, capped body, verify-and-parse through the vendor's
+// Spec, dedupe, panic-safe call of the user's function, acknowledgement only
+// after it returned nil, observers and logs), an in-memory Deduper, and the
+// small helpers it is built from: a capped body read, constant-time
+// comparison, and a panic-safe call.
 package webhook
 
 import (
@@ -19,9 +22,17 @@ const DefaultMaxBody = 1 << 20
 var ErrTooLarge = errors.New("callback body too large")
 
 // ReadBody reads r's body, at most max bytes (DefaultMaxBody when max <= 0).
+// A body over the cap, or a Content-Length announcing one, returns
+// ErrTooLarge (the latter without reading anything).
 func ReadBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error) {
 	if max <= 0 {
 		max = DefaultMaxBody
+	}
+	if r.ContentLength > max {
+		return nil, ErrTooLarge
+	}
+	if r.Body == nil {
+		return nil, nil
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 	if err != nil {
