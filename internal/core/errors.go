@@ -161,3 +161,76 @@ type paramError struct{ vendor, op, msg string }
 
 func (e *paramError) Error() string { return e.vendor + ": " + e.op + ": invalid parameter: " + e.msg }
 func (e *paramError) Unwrap() error { return ErrInvalidParam }
+
+// BatchError reports the items of a batch call that the vendor refused. It is
+// returned together with the call's result (which holds the successes), so
+// that a failure is never buried in a result. errors.Is works on it: each
+// failed item is an *APIError with its own code and the sentinels that code
+// maps to.
+type BatchError struct {
+	Vendor string
+	Op     string
+	Failed []ItemError // one entry per refused item, in the vendor's order
+}
+
+// ItemError is one refused item of a batch.
+type ItemError struct {
+	ID      string // the item's id as sent (or its index when it has none)
+	Code    string // the vendor's code for this item, verbatim
+	Message string // the vendor's message, verbatim
+	kinds   []error
+}
+
+// NewItemError builds an item failure matching the given sentinels.
+func NewItemError(id, code, msg string, kinds ...error) ItemError {
+	return ItemError{ID: id, Code: code, Message: msg, kinds: kinds}
+}
+
+// NewBatchError returns nil when nothing failed, so a caller can write
+// `return res, core.NewBatchError(...)`.
+func NewBatchError(vendor, op string, failed []ItemError) error {
+	if len(failed) == 0 {
+		return nil
+	}
+	return &BatchError{Vendor: vendor, Op: op, Failed: failed}
+}
+
+// Error lists the count and the first three failures with their codes.
+func (e *BatchError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s: ", e.Vendor, e.Op)
+	if len(e.Failed) == 1 {
+		b.WriteString("1 item failed: ")
+	} else {
+		fmt.Fprintf(&b, "%d items failed: ", len(e.Failed))
+	}
+	for i, f := range e.Failed {
+		if i == 3 {
+			b.WriteString("; ...")
+			break
+		}
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(f.ID)
+		if f.Code != "" {
+			b.WriteString(" code ")
+			b.WriteString(f.Code)
+		}
+		if f.Message != "" {
+			b.WriteString(" ")
+			b.WriteString(f.Message)
+		}
+	}
+	return b.String()
+}
+
+// Unwrap returns one *APIError per failed item, so errors.Is(err,
+// ErrDuplicate) tells whether any item was a duplicate.
+func (e *BatchError) Unwrap() []error {
+	out := make([]error, 0, len(e.Failed))
+	for _, f := range e.Failed {
+		out = append(out, NewAPIError(e.Vendor, e.Op, 0, f.Code, f.Message, "", nil, f.kinds...))
+	}
+	return out
+}

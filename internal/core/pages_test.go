@@ -75,3 +75,52 @@ func TestWalkPagesStopsOnCancelledContext(t *testing.T) {
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], context.Canceled)
 }
+
+func TestWalkCursor(t *testing.T) {
+	t.Parallel()
+	pages := map[string]struct {
+		rows []int
+		next string
+	}{
+		"":  {[]int{1, 2}, "a"},
+		"a": {[]int{3}, "b"},
+		"b": {[]int{4}, ""},
+		"r": {[]int{9}, "r"},
+	}
+	fetch := func(_ context.Context, c string) ([]int, string, error) {
+		p := pages[c]
+		return p.rows, p.next, nil
+	}
+	tests := []struct {
+		name    string
+		first   string
+		stop    int
+		want    []int
+		wantErr bool
+	}{
+		{"walks to the end", "", 0, []int{1, 2, 3, 4}, false},
+		{"caller stops", "", 3, []int{1, 2, 3}, false},
+		{"repeated cursor", "r", 0, []int{9}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got []int
+			var gotErr error
+			WalkCursor(context.Background(), "v", "op", tt.first, fetch, func(v int, err error) bool {
+				if err != nil {
+					gotErr = err
+					return false
+				}
+				got = append(got, v)
+				return tt.stop == 0 || len(got) < tt.stop
+			})
+			assert.Equal(t, tt.want, got)
+			if tt.wantErr {
+				assert.ErrorIs(t, gotErr, ErrBadResponse)
+			} else {
+				assert.NoError(t, gotErr)
+			}
+		})
+	}
+}
