@@ -294,7 +294,11 @@ func (c *Client) apiError(ep Endpoint, a *Attempt, status int, code, msg, reqID 
 	if cause != nil {
 		cause = c.scrubErr(a, cause)
 	}
-	return NewAPIError(c.vendor.Name, ep.Op, status, c.scrub(a, code), c.scrub(a, msg), cmpOr(reqID, a.RequestID), cause, kinds...)
+	e := NewAPIError(c.vendor.Name, ep.Op, status, c.scrub(a, code), c.scrub(a, msg), cmpOr(reqID, a.RequestID), cause, kinds...)
+	if c.vendor.Hint != nil && code != "" {
+		e.Hint = c.vendor.Hint(code)
+	}
+	return e
 }
 
 // decode parses body into env in one pass; numbers decoded into interfaces

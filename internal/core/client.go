@@ -71,6 +71,9 @@ type Vendor struct {
 	Auth func(a *Attempt) error
 	// OpPrefix is trimmed from a Generic path to name the operation.
 	OpPrefix string
+	// Hint, when set, returns advice for a refused call's code (e.g. which
+	// option fixes a signature mismatch); it is shown in APIError.Error.
+	Hint func(code string) string
 }
 
 // ErrVendorBusy marks a business code meaning "too busy, try later": like

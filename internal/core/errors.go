@@ -43,6 +43,7 @@ type APIError struct {
 	Code       string // the vendor's business code, verbatim ("" if none)
 	Message    string // the vendor's message, verbatim
 	RequestID  string // msg_id / request_id when the vendor returns one
+	Hint       string // the SDK's advice for this code ("" if none)
 
 	kinds []error // sentinels this error matches
 	cause error   // underlying decode error, if any
@@ -80,6 +81,11 @@ func (e *APIError) Error() string {
 		if k == ErrAmbiguous {
 			b.WriteString(" (outcome unknown, not retried)")
 		}
+	}
+	if e.Hint != "" {
+		b.WriteString(" (hint: ")
+		b.WriteString(e.Hint)
+		b.WriteString(")")
 	}
 	if e.RequestID != "" {
 		b.WriteString(" (request id ")
