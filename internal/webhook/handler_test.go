@@ -229,6 +229,17 @@ func TestHandlerSteps(t *testing.T) {
 					return d, err
 				}
 			}, wantStatus: 200, wantBody: "", wantCalls: 1, wantEvent: "clue_add"},
+		{name: "Ack's own status is reported", req: func() *http.Request { return request("POST", okBody, secret) },
+			spec: func(s *Spec) {
+				open := s.Open
+				s.Open = func(r *http.Request, b []byte) (*Delivery, error) {
+					d, err := open(r, b)
+					if d != nil {
+						d.Ack = func(w http.ResponseWriter) { w.WriteHeader(http.StatusAccepted); _, _ = io.WriteString(w, "ok") }
+					}
+					return d, err
+				}
+			}, wantStatus: 202, wantBody: "ok", wantCalls: 1, wantEvent: "clue_add"},
 		{name: "vendor Refuse writes its own failure body", req: func() *http.Request { return request("POST", okBody, "guess") },
 			spec: func(s *Spec) {
 				s.Refuse = func(w http.ResponseWriter, status int) {
@@ -721,6 +732,11 @@ func TestHandlerNoSecretsInLogs(t *testing.T) {
 		{"function panic quoting the secret", func() *http.Request {
 			return request("POST", `{"event":"clue_add","id":"e1"}`, secret)
 		}, func(context.Context, string, string) error { panic("token " + secret) }},
+		{"wrapped error quoting the secret", func() *http.Request {
+			return request("POST", `{"event":"clue_add","id":"e1"}`, secret)
+		}, func(context.Context, string, string) error {
+			return fmt.Errorf("token %s: %w", secret, context.DeadlineExceeded)
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -733,6 +749,9 @@ func TestHandlerNoSecretsInLogs(t *testing.T) {
 				text += err.Error()
 			}
 			testkit.NoSecrets(t, text, secret, sig)
+			if strings.HasPrefix(tt.name, "wrapped") && !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("scrubbed error lost its chain: %v", err)
+			}
 			if hs.logs.String() == "" {
 				t.Error("nothing logged")
 			}

@@ -55,3 +55,22 @@ func TestCallRecoversPanic(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestReadBodyNoBodyAndContentLength(t *testing.T) {
+	t.Parallel()
+	r := httptest.NewRequest("POST", "/", nil)
+	r.Body = nil
+	if b, err := ReadBody(httptest.NewRecorder(), r, 10); err != nil || len(b) != 0 {
+		t.Fatalf("nil body: %q, %v", b, err)
+	}
+	// A Content-Length over the cap is refused before anything is read.
+	r = httptest.NewRequest("POST", "/", errOnRead{t})
+	r.ContentLength = 11
+	if _, err := ReadBody(httptest.NewRecorder(), r, 10); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+type errOnRead struct{ t *testing.T }
+
+func (e errOnRead) Read([]byte) (int, error) { e.t.Error("body read"); return 0, errors.New("read") }
