@@ -1,19 +1,15 @@
 package weiling
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/cluekit/cluekit/internal/core"
-	"github.com/cluekit/cluekit/internal/flex"
 	"github.com/cluekit/cluekit/internal/token"
 )
 
@@ -25,31 +21,48 @@ const DefaultBaseURL = "https://openapi.weiling.cn"
 
 const vendorName = "weiling"
 
-// Option configures a Client (see the With... functions).
+// identity is what a Client shows of itself (vendor, app id, base URL).
+type identity = core.Identity
+
+// Option configures a Client or a callback handler. The options are the same
+// in every cluekit package.
 type Option = core.Option
 
-// TokenStore caches access tokens; share one (e.g. Redis-backed) between
-// processes that use the same app so they share one token.
-type TokenStore = token.Store
+// Observer is a set of optional callbacks the client calls around each call,
+// attempt, token request and callback delivery (CallStart, Attempt, CallEnd,
+// Token, Callback); any may be nil. The infos never carry a secret.
+type Observer = core.Observer
 
-// Token is one cached access token as a TokenStore holds it.
-type Token = token.Token
+// CallInfo describes one logical call: Vendor, Op, Method, Create and, at its
+// end, Attempts, RequestID and Duration.
+type CallInfo = core.CallInfo
 
-// NewMemoryTokenStore returns the in-process TokenStore used by default. now
-// may be nil (time.Now).
-func NewMemoryTokenStore(now func() time.Time) TokenStore { return token.NewMemoryStore(now) }
+// AttemptInfo describes one HTTP attempt: Vendor, Op, Method, Attempt,
+// HTTPStatus, Code, RequestID, Duration, Err, Retry, RetryWait, RetryReason.
+type AttemptInfo = core.AttemptInfo
 
-// WithBaseURL sets the base URL, everything before /openapi/... (default
-// DefaultBaseURL). A path prefix is kept; plain http is only allowed to
-// loopback hosts.
+// TokenInfo describes one token request: Vendor, Refresh, Duration, Err.
+type TokenInfo = core.TokenInfo
+
+// CallbackInfo describes one callback delivery: Vendor, Event, Duplicate,
+// HTTPStatus, Duration.
+type CallbackInfo = core.CallbackInfo
+
+// Limiter paces requests: Wait(ctx) blocks until one may be sent. Give one
+// shared by several processes with WithLimiter.
+type Limiter = core.Limiter
+
+// WithBaseURL sets the base URL: everything before the vendor's documented
+// path (default DefaultBaseURL). A path prefix is kept; plain http is allowed
+// only to loopback hosts.
 func WithBaseURL(u string) Option { return core.WithBaseURL(u) }
 
-// WithHTTPClient sets the http.Client used for requests (it is copied, never
-// modified).
+// WithHTTPClient sets the http.Client used for requests (copied, never
+// modified). Without it, clients share one connection pool.
 func WithHTTPClient(hc *http.Client) Option { return core.WithHTTPClient(hc) }
 
-// WithTimeout sets the timeout of each attempt (default 30 s). The overall
-// bound is the caller's context.
+// WithTimeout sets the timeout of each attempt (default 30 s). The caller's
+// context bounds the whole call.
 func WithTimeout(d time.Duration) Option { return core.WithTimeout(d) }
 
 // WithMaxAttempts sets how many times a call may be tried (default 3; 1 = no
@@ -62,32 +75,75 @@ func WithMaxAttempts(n int) Option { return core.WithMaxAttempts(n) }
 // retry storm. 0 turns the quota off.
 func WithRetryQuota(n int) Option { return core.WithRetryQuota(n) }
 
-// WithRateLimit paces every attempt (token requests included) to perSecond
-// with the given burst, shared by all calls of the client. Off by default;
-// third-party code reports 500 calls a minute and 10 000 an hour per API.
+// WithBackoff sets the base and the cap of the full-jitter exponential
+// backoff between attempts (default 200 ms and 5 s).
+func WithBackoff(base, max time.Duration) Option { return core.WithBackoff(base, max) }
+
+// WithClock sets the clock used for signatures, token expiry and timestamps
+// (default time.Now).
+func WithClock(now func() time.Time) Option { return core.WithClock(now) }
+
+// WithRateLimit paces every attempt (token requests included) to about
+// perSecond with the given burst, slowing down when the vendor throttles and
+// recovering gradually. Off by default.
 func WithRateLimit(perSecond float64, burst int) Option {
 	return core.WithRateLimit(perSecond, burst)
 }
 
+// WithLimiter paces every attempt through l, for example a limiter shared by
+// several replicas. It replaces WithRateLimit.
+func WithLimiter(l Limiter) Option { return core.WithLimiter(l) }
+
+// WithMaxResponseBytes caps the size of an answer (default 8 MiB); a larger
+// one fails with ErrBadResponse without being read past the cap.
+func WithMaxResponseBytes(n int64) Option { return core.WithMaxResponseBytes(n) }
+
 // WithLogger sets the logger for per-attempt debug records (default:
-// silent). Secrets and access tokens never appear in them.
+// silent). No secret, token, signature or digest ever appears in them.
 func WithLogger(l *slog.Logger) Option { return core.WithLogger(l) }
+
+// WithObserver adds an Observer; several are called in the order given.
+func WithObserver(o Observer) Option { return core.WithObserver(o) }
 
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return core.WithUserAgent(ua) }
 
+// TokenStore caches access tokens: Get(ctx, key) (Token, bool, error),
+// Set(ctx, key, Token, ttl) error, Delete(ctx, key, value) error (only if the
+// stored value still equals value). Share one (e.g. Redis-backed) between
+// processes using the same app so that they share one token. A store that
+// also implements Locker serialises refreshes across processes.
+type TokenStore = token.Store
+
+// Locker is implemented by a TokenStore shared between processes:
+// TryLock(ctx, key, ttl) (unlock func(ctx) error, ok bool, err error) takes
+// the refresh lock so that one process fetches while the others wait.
+type Locker = token.Locker
+
+// Token is one cached access token as a TokenStore holds it (Value,
+// ExpiresAt, ObtainedAt, Refresh, RefreshExpiresAt). It prints as
+// [redacted].
+type Token = token.Token
+
+// NewMemoryTokenStore returns the in-process TokenStore used by default. now
+// may be nil (time.Now).
+func NewMemoryTokenStore(now func() time.Time) TokenStore { return token.NewMemoryStore(now) }
+
 // WithTokenStore sets where access tokens are cached (default: in memory).
-// The cache key is "weiling:" + appID.
 func WithTokenStore(s TokenStore) Option { return core.WithTokenStore(s) }
 
-// WithBackoff sets the base and cap of the full-jitter retry backoff
-// (default 200 ms and 5 s).
-func WithBackoff(base, max time.Duration) Option { return core.WithBackoff(base, max) }
+// Deduper remembers handled callback deliveries (Claim, Release) so that a
+// redelivered event is acknowledged without running the function again.
+type Deduper = core.Deduper
 
-// WithClock sets the clock used for token expiry and timestamps (default
-// time.Now). Tests use it with weilingtest.Server.Clock to expire tokens
-// without sleeping.
-func WithClock(now func() time.Time) Option { return core.WithClock(now) }
+// WithMaxBodyBytes caps the body of a callback delivery (default 1 MiB); a
+// larger one is refused with 413. Handlers only.
+func WithMaxBodyBytes(n int64) Option { return core.WithMaxBodyBytes(n) }
+
+// WithDeduper makes a callback handler acknowledge an event it (or any
+// process sharing d) already handled, without calling the function again.
+// Handlers only.
+func WithDeduper(d Deduper) Option { return core.WithDeduper(d) }
 
 // DefaultTokenLifetime is how long an access token is assumed to live when
 // the token answer carries no expires_in: the vendor documents no lifetime,
@@ -95,15 +151,15 @@ func WithClock(now func() time.Time) Option { return core.WithClock(now) }
 // before (a fifth of the lifetime, at most 5 minutes).
 const DefaultTokenLifetime = 2 * time.Hour
 
-// settings holds the weiling-specific options.
+// DisuseContactsKeyDocumented is the body key of POST /openapi/contact/disuse
+// as the vendor documents it (sic: "contatc_ids").
+const DisuseContactsKeyDocumented = "contatc_ids"
+
+// settings holds the weiling-only client options.
 type settings struct {
 	disuseKey     string
 	tokenLifetime time.Duration
 }
-
-// DisuseContactsKeyDocumented is the body key of POST /openapi/contact/disuse
-// as the vendor documents it (sic: "contatc_ids").
-const DisuseContactsKeyDocumented = "contatc_ids"
 
 // WithDisuseContactIDsKey makes DisuseContacts send the ids under
 // "contact_ids" instead of the documented (misspelt) "contatc_ids". The
@@ -131,14 +187,15 @@ func WithTokenLifetime(d time.Duration) Option {
 }
 
 // Client calls the weiling OpenAPI. It is safe for concurrent use and
-// immutable after New.
+// immutable after New. Printed (%v, %+v, %#v) or logged with slog, it shows
+// the vendor, the app id and the base URL only.
 type Client struct {
+	identity
 	t      *core.Client
-	cfg    *core.Config
-	set    settings
-	appID  string
-	secret string
 	tokens *token.Source
+	set    settings
+	now    func() time.Time
+	secret string
 }
 
 // New returns a client for the app identified by appID and appSecret (设置 →
@@ -153,141 +210,37 @@ func New(appID, appSecret string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, set: s, appID: appID, secret: appSecret}
-	c.t = core.NewClient(cfg, vendor, appSecret)
-	c.tokens = token.NewSource(token.SourceConfig{
-		Key:    "weiling:" + appID,
-		Store:  cfg.TokenStore,
-		Fetch:  c.fetchToken,
-		Now:    cfg.Now,
-		Sleep:  cfg.Sleep,
-		Logger: cfg.Logger,
-	})
+	c := &Client{
+		identity: identity{Vendor: vendorName, AppID: appID, BaseURL: cfg.BaseURL},
+		set:      s, now: cfg.Now, secret: appSecret,
+	}
+	c.t = core.NewClient(cfg, core.Vendor{
+		Name: vendorName, Envelope: newEnvelope, Classify: classify, Auth: c.auth, OpPrefix: "/openapi/",
+	}, appSecret)
+	c.tokens = c.t.NewTokens(vendorName+":"+appID, c.fetchToken)
 	return c, nil
 }
-
-// AppID returns the app id the client was built with.
-func (c *Client) AppID() string { return c.appID }
 
 // Ptr returns a pointer to v, for optional fields where the zero value means
 // something (CreateContactRequest.Status: weiling.Ptr(weiling.ContactInSea)).
 func Ptr[T any](v T) *T { return &v }
-
-// request is one call of a typed or generic endpoint.
-type request struct {
-	op     string
-	method string
-	path   string // after the base URL, starting with /openapi/
-	query  url.Values
-	body   []byte // marshalled once; nil = no body
-	create bool
-}
-
-// send runs r with the access token in the query and returns the result.
-func (c *Client) send(ctx context.Context, r request) (*core.Result, error) {
-	return c.t.Do(ctx, &core.Request{
-		Op:     r.op,
-		Method: r.method,
-		Body:   r.body,
-		Create: r.create,
-		Token:  c.tokens,
-		Sign: func(a *core.Attempt) error {
-			a.Path = r.path
-			for k, vs := range r.query {
-				a.Query[k] = append([]string(nil), vs...)
-			}
-			a.Query.Set("access_token", a.Token)
-			return nil
-		},
-	})
-}
-
-// call marshals body once (nil = no body), sends it and decodes the
-// envelope's data into out (when out is non-nil and data is present).
-func (c *Client) call(ctx context.Context, op, method string, query url.Values, body any, create bool, out any) (*core.Result, error) {
-	r := request{op: op, method: method, path: "/openapi/" + op, query: query, create: create}
-	if body != nil {
-		raw, err := flex.Marshal(body)
-		if err != nil {
-			return nil, core.InvalidParam(vendorName, op, "cannot encode request: %v", err)
-		}
-		r.body = raw
-	}
-	res, err := c.send(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	if err := decodeData(op, res, out); err != nil {
-		return res, err
-	}
-	return res, nil
-}
-
-// decodeData decodes res.Data into out; absent or null data leaves out as
-// it is.
-func decodeData(op string, res *core.Result, out any) error {
-	if out == nil || len(res.Data) == 0 || string(bytes.TrimSpace(res.Data)) == "null" {
-		return nil
-	}
-	if err := flex.Unmarshal(res.Data, out); err != nil {
-		return core.NewAPIError(vendorName, op, res.HTTPStatus, res.Code, "cannot decode data", "", err, core.ErrBadResponse)
-	}
-	return nil
-}
 
 // Do calls any weiling endpoint the SDK does not type yet (for example
 // POST /openapi/clue/create, GET /openapi/user/get?userid=...,
 // GET /openapi/v2/custom/detail?api_key=contact), with the same token
 // handling, retries and error mapping as the typed methods.
 //
-// path is the documented path after the base URL, starting with /openapi/;
-// it may carry a query string. The access_token parameter is added (and
-// replaced if present). body is sent as JSON: nil sends no body, []byte and
-// json.RawMessage are sent verbatim, anything else is marshalled once. The
-// envelope's data is decoded into out when out is non-nil.
+// method "" means POST. path is the documented path after the base URL,
+// starting with /openapi/; it may carry a query string, whose access_token
+// (if any) is replaced by the client's. body is sent as JSON: nil sends no
+// body, []byte and json.RawMessage are sent verbatim (and must be JSON),
+// anything else is marshalled once. The envelope's data is decoded into out
+// when out is non-nil.
 //
 // Since the SDK cannot know what an untyped call does, every method other
 // than GET is treated as one that may create something: it is never retried
 // once the request may have reached the vendor, and such a failure matches
 // ErrAmbiguous.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
-	method = strings.ToUpper(strings.TrimSpace(method))
-	if method == "" {
-		method = http.MethodPost
-	}
-	op := strings.TrimPrefix(path, "/openapi/")
-	if i := strings.IndexByte(op, '?'); i >= 0 {
-		op = op[:i]
-	}
-	if !strings.HasPrefix(path, "/") {
-		return core.InvalidParam(vendorName, "Do", "path %q must start with /", path)
-	}
-	u, err := url.Parse(path)
-	if err != nil || u.Host != "" || u.Scheme != "" || u.Fragment != "" {
-		return core.InvalidParam(vendorName, "Do", "path %q is not a path", path)
-	}
-	query, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		return core.InvalidParam(vendorName, "Do", "bad query in path: %v", err)
-	}
-	query.Del("access_token")
-	r := request{op: op, method: method, path: u.EscapedPath(), query: query, create: method != http.MethodGet}
-	switch b := body.(type) {
-	case nil:
-	case []byte:
-		r.body = b
-	case json.RawMessage:
-		r.body = b
-	default:
-		raw, err := flex.Marshal(body)
-		if err != nil {
-			return core.InvalidParam(vendorName, op, "cannot encode request: %v", err)
-		}
-		r.body = raw
-	}
-	res, err := c.send(ctx, r)
-	if err != nil {
-		return err
-	}
-	return decodeData(op, res, out)
+	return c.t.Generic(ctx, method, path, body, out)
 }

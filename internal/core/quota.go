@@ -1,9 +1,6 @@
 package core
 
-import (
-	"errors"
-	"sync"
-)
+import "sync"
 
 // Retry-quota defaults, as in aws-sdk-go-v2's standard retryer: a bucket of
 // 500 tokens; a retry costs 5 (10 after a timeout); a success on the first
@@ -14,9 +11,6 @@ const (
 	retryTimeoutCost  = 10
 	noRetryIncrement  = 1
 )
-
-// errQuotaExhausted stops a retry when the client's retry quota is empty.
-var errQuotaExhausted = errors.New("cluekit: retry quota exhausted")
 
 // retryQuota is a client-wide bucket of retry tokens: during an outage every
 // call fails fast after its first attempt instead of multiplying the load.
