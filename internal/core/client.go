@@ -224,29 +224,32 @@ func (c *Client) run(ctx context.Context, ep Endpoint, q url.Values, body []byte
 	info := CallInfo{Vendor: c.vendor.Name, Op: ep.Op, Method: ep.Method, Create: ep.Create}
 	start := time.Now()
 	ctx = c.cfg.Observers.CallStart(ctx, info)
-	res, tok, err := c.attempts(ctx, ep, q, body, out)
+	res, tok, n, err := c.attempts(ctx, ep, q, body, out)
 	if err != nil && tok != "" && errors.Is(err, ErrInvalidToken) && ctx.Err() == nil && c.tokens.Invalidate(ctx, tok) {
-		res, _, err = c.attempts(ctx, ep, q, body, out)
+		var replayed int
+		res, _, replayed, err = c.attempts(ctx, ep, q, body, out)
+		n += replayed
 	}
-	info.Duration = time.Since(start)
-	if res != nil {
-		info.Attempts, info.RequestID = res.Attempts, res.RequestID
-	} else {
-		var ae *APIError
-		var ce *CallError
-		switch {
-		case errors.As(err, &ae):
-			info.RequestID = ae.RequestID
-		case errors.As(err, &ce):
-			info.Attempts = ce.Attempts
-		}
+	info.Duration, info.Attempts = time.Since(start), n
+	var ae *APIError
+	switch {
+	case res != nil:
+		info.RequestID = res.RequestID
+	case errors.As(err, &ae):
+		info.RequestID = ae.RequestID
 	}
 	c.cfg.Observers.CallEnd(ctx, info, err)
 	return res, err
 }
 
-// attempts is the loop. It returns the access token the last attempt used.
-func (c *Client) attempts(ctx context.Context, ep Endpoint, q url.Values, body []byte, out any) (*Result, string, error) {
+// attempts is the loop. It returns the access token the last attempt used
+// and the number of attempts sent.
+func (c *Client) attempts(ctx context.Context, ep Endpoint, q url.Values, body []byte, out any) (res *Result, tok string, sent int, err error) {
+	res, tok, err = c.loop(ctx, ep, q, body, out, &sent)
+	return res, tok, sent, err
+}
+
+func (c *Client) loop(ctx context.Context, ep Endpoint, q url.Values, body []byte, out any, sent *int) (*Result, string, error) {
 	var last error // the last failure, joined to a context error
 	retryTokens := 0
 	for n := 1; ; n++ {
@@ -260,6 +263,7 @@ func (c *Client) attempts(ctx context.Context, ep Endpoint, q url.Values, body [
 			return nil, "", err
 		}
 		o := c.send(ctx, ep, a, out)
+		*sent = n
 		c.observe(ctx, ep, a, o)
 		if o.err == nil {
 			c.quota.give(max(retryTokens, noRetryIncrement))

@@ -318,3 +318,15 @@ func TestGenericRules(t *testing.T) {
 	assert.True(t, strings.HasSuffix(got[2], ` [1,2]`), "[]byte sent verbatim: %s", got[2])
 	_ = errors.New
 }
+
+func TestCallEndCountsAttemptsOfAFailedCall(t *testing.T) {
+	t.Parallel()
+	hc, tr := mockClient()
+	tr.RegisterResponder("POST", `=~.*`, httpmock.NewStringResponder(200, `{"code":3,"msg":"not found","request_id":"r1"}`))
+	var got CallInfo
+	h := newHarness(t, "https://api.test", hc, WithObserver(Observer{CallEnd: func(_ context.Context, i CallInfo, _ error) { got = i }}))
+	_, _, err := h.do(context.Background(), "get", false, `{}`)
+	require.ErrorIs(t, err, ErrNotFound)
+	assert.Equal(t, 1, got.Attempts)
+	assert.Equal(t, "r1", got.RequestID)
+}
