@@ -4,13 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"math"
-	"net/http"
-	"strconv"
-	"strings"
-	"time"
+	"reflect"
 
 	"github.com/cluekit/cluekit/internal/core"
 	"github.com/cluekit/cluekit/internal/flex"
@@ -20,15 +14,48 @@ import (
 // customer detail), after the base URL.
 const PathClueGet = "/api/v3/clue/get"
 
-// Shanghai is the time zone of the vendor's "yyyy-MM-dd HH:mm:ss" times
-// (UTC+8, no daylight saving; a fixed zone so no tzdata is needed).
-var Shanghai = time.FixedZone("Asia/Shanghai", 8*60*60)
+var epGetClue = core.Endpoint{Op: "clue/get", Path: PathClueGet}
 
-// DateTimeLayout is the vendor's time format, yyyy-MM-dd HH:mm:ss.
-const DateTimeLayout = "2006-01-02 15:04:05"
+// GetClueRequest is the body of clue/get.
+type GetClueRequest struct {
+	// CustomerID is the clue or unassigned customer id (线索&待分配客户id),
+	// sent as a JSON integer. It must be positive.
+	CustomerID int64 `json:"customerId"`
+}
 
-// DateLayout is a plain date, yyyy-MM-dd.
-const DateLayout = "2006-01-02"
+func (r *GetClueRequest) validate() error {
+	switch {
+	case r == nil:
+		return core.InvalidParam(vendorName, epGetClue.Op, "nil request")
+	case r.CustomerID <= 0:
+		return core.InvalidParam(vendorName, epGetClue.Op, "CustomerID must be positive, got %d", r.CustomerID)
+	}
+	return nil
+}
+
+// GetClue returns a clue or unassigned customer by id (POST
+// /api/v3/clue/get, body {"customerId": id}). It is a read and is retried
+// per the client's policy. A missing clue is an *APIError with the vendor's
+// code: the not-found code is not documented. An answer without the clue
+// fails with ErrBadResponse.
+func (c *Client) GetClue(ctx context.Context, req *GetClueRequest) (*Clue, error) {
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	if c == nil || c.t == nil {
+		return nil, errNotCreated
+	}
+	var clue Clue
+	res, err := c.t.Call(ctx, epGetClue, nil, req, &clue)
+	if err != nil {
+		return nil, err
+	}
+	if clue.CustomerID == 0 { // data absent, null or empty: no clue has id 0
+		return nil, core.NewAPIError(vendorName, epGetClue.Op, res.HTTPStatus, res.Code,
+			"the answer has no clue", res.RequestID, nil, ErrBadResponse)
+	}
+	return &clue, nil
+}
 
 // Clue is the data of clue/get: a clue (线索) or an unassigned customer
 // (待分配客户).
@@ -56,53 +83,46 @@ type Clue struct {
 	// CompanyInfo is the company information (公司信息), raw: its structure
 	// is not documented. nil when absent or null.
 	CompanyInfo json.RawMessage `json:"companyInfo,omitempty"`
+	// Extra holds the members the vendor sent that no field above names,
+	// each value's JSON verbatim (numbers keep every digit). They are
+	// encoded again by MarshalJSON.
+	Extra flex.Extra `json:"-"`
 }
 
-// clueWire is the lenient wire form: ids, numbers and booleans are accepted
-// as strings too, and 19-digit values never pass through float64.
-type clueWire struct {
-	CustomerID          flex.Int64      `json:"customerId"`
-	IsClue              flex.Bool       `json:"isClue"`
-	Type                flex.Int64      `json:"type"`
-	ConvertCustomerTime DateTime        `json:"convertCustomerTime"`
-	Fields              []Field         `json:"fields"`
-	TagIDs              []flex.String   `json:"tagIds"`
-	CreateTime          DateTime        `json:"createTime"`
-	LastUpdateTime      DateTime        `json:"lastUpdateTime"`
-	CompanyInfo         json.RawMessage `json:"companyInfo"`
-}
-
-// UnmarshalJSON implements json.Unmarshaler, accepting the type quirks of
-// the vendor (numbers as strings and the reverse).
+// UnmarshalJSON implements json.Unmarshaler. Besides the documented JSON
+// types it accepts the id, the type and tag ids as numbers or strings and
+// the flag as a boolean, 0/1 or a string of either, keeping 19-digit values
+// exact; unknown members go to Extra.
 func (c *Clue) UnmarshalJSON(b []byte) error {
-	var w clueWire
-	if err := flex.Unmarshal(b, &w); err != nil {
+	type plain Clue
+	var w struct {
+		plain
+		// The values whose JSON type may differ from the documented one.
+		CustomerID flex.Int64    `json:"customerId"`
+		IsClue     flex.Bool     `json:"isClue"`
+		Type       flex.Int64    `json:"type"`
+		TagIDs     []flex.String `json:"tagIds"`
+	}
+	if err := decodeObject(b, &w, &w.Extra, reflect.TypeFor[Clue]()); err != nil {
 		return err
 	}
 	typ, err := toInt(int64(w.Type), "type")
 	if err != nil {
 		return err
 	}
-	out := Clue{
-		CustomerID:          int64(w.CustomerID),
-		IsClue:              bool(w.IsClue),
-		Type:                typ,
-		ConvertCustomerTime: w.ConvertCustomerTime,
-		Fields:              w.Fields,
-		CreateTime:          w.CreateTime,
-		LastUpdateTime:      w.LastUpdateTime,
+	*c = Clue(w.plain)
+	c.CustomerID, c.IsClue, c.Type, c.TagIDs = int64(w.CustomerID), bool(w.IsClue), typ, texts(w.TagIDs)
+	if bytes.Equal(c.CompanyInfo, []byte("null")) {
+		c.CompanyInfo = nil
 	}
-	if w.TagIDs != nil {
-		out.TagIDs = make([]string, len(w.TagIDs))
-		for i, t := range w.TagIDs {
-			out.TagIDs[i] = string(t)
-		}
-	}
-	if ci := bytes.TrimSpace(w.CompanyInfo); len(ci) > 0 && string(ci) != "null" {
-		out.CompanyInfo = append(json.RawMessage(nil), ci...)
-	}
-	*c = out
 	return nil
+}
+
+// MarshalJSON implements json.Marshaler: the fields, then the Extra
+// members.
+func (c Clue) MarshalJSON() ([]byte, error) {
+	type plain Clue
+	return flex.MarshalObject(plain(c), c.Extra)
 }
 
 // Field returns the first field with the given name (e.g. "mobile",
@@ -117,92 +137,4 @@ func (c *Clue) Field(name string) (Field, bool) {
 		}
 	}
 	return Field{}, false
-}
-
-// GetClue returns a clue or unassigned customer by id (POST
-// /api/v3/clue/get, body {"customerId": id}). customerID must be positive.
-// It is a read and is retried per the client's policy. A missing clue is an
-// *APIError with the vendor's code: the not-found code is not documented.
-func (c *Client) GetClue(ctx context.Context, customerID int64) (*Clue, error) {
-	const op = PathClueGet
-	if customerID <= 0 {
-		return nil, core.InvalidParam(vendorName, op, "customerID must be positive, got %d", customerID)
-	}
-	body, err := flex.Marshal(struct {
-		CustomerID int64 `json:"customerId"`
-	}{customerID})
-	if err != nil {
-		return nil, err
-	}
-	res, err := c.call(ctx, op, http.MethodPost, PathClueGet, body, false)
-	if err != nil {
-		return nil, err
-	}
-	if len(res.Data) == 0 {
-		return nil, core.NewAPIError(vendorName, op, res.HTTPStatus, res.Code, res.Message, res.RequestID,
-			errors.New("answer has no data"), core.ErrBadResponse)
-	}
-	var clue Clue
-	if err := flex.Unmarshal(res.Data, &clue); err != nil {
-		return nil, core.NewAPIError(vendorName, op, res.HTTPStatus, res.Code, res.Message, res.RequestID,
-			fmt.Errorf("decode clue: %w", err), core.ErrBadResponse)
-	}
-	return &clue, nil
-}
-
-// DateTime is a vendor time as sent, normally "yyyy-MM-dd HH:mm:ss" in
-// Shanghai time; see Time. It decodes from a JSON string or number; null
-// gives "".
-type DateTime string
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (d *DateTime) UnmarshalJSON(b []byte) error {
-	var s flex.String
-	if err := s.UnmarshalJSON(b); err != nil {
-		return err
-	}
-	*d = DateTime(s)
-	return nil
-}
-
-// IsZero reports whether the time is absent.
-func (d DateTime) IsZero() bool { return strings.TrimSpace(string(d)) == "" }
-
-// Time parses the value in the Shanghai zone. It accepts "yyyy-MM-dd
-// HH:mm:ss" (the documented format), "yyyy-MM-dd" and epoch milliseconds;
-// "" gives the zero time and no error.
-func (d DateTime) Time() (time.Time, error) {
-	t, err := parseTime(string(d))
-	if err != nil {
-		return time.Time{}, fmt.Errorf("v3clue: %w", err)
-	}
-	return t, nil
-}
-
-// parseTime implements DateTime.Time and Field.Date.
-func parseTime(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if flex.IsDigits(s) {
-		ms, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || len(s) > 16 {
-			return time.Time{}, errors.New("epoch milliseconds out of range")
-		}
-		return time.UnixMilli(ms).In(Shanghai), nil
-	}
-	for _, layout := range []string{DateTimeLayout, DateLayout} {
-		if t, err := time.ParseInLocation(layout, s, Shanghai); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, errors.New("time is not yyyy-MM-dd HH:mm:ss, yyyy-MM-dd or epoch milliseconds")
-}
-
-func toInt(v int64, name string) (int, error) {
-	if v > math.MaxInt || v < math.MinInt {
-		return 0, fmt.Errorf("v3clue: %s %d out of range", name, v)
-	}
-	return int(v), nil
 }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cluekit/cluekit/internal/flex"
 )
 
 func seedResponse(t testing.TB) string {
@@ -34,7 +36,7 @@ func checkSigned(t *testing.T, r captured, wantPath, wantBody string) {
 	assert.Len(t, ts, 13)
 	_, err := strconv.ParseInt(ts, 10, 64)
 	assert.NoError(t, err)
-	assert.Equal(t, Sign(testAppID, ts, r.Body, testAppKey), r.header("sign"), "sign over the exact bytes received")
+	assert.Equal(t, SignRequest(testAppID, ts, r.Body, testAppKey), r.header("sign"), "sign over the exact bytes received")
 	assert.Regexp(t, `^[0-9a-f]{64}$`, r.header("sign"))
 	assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
 }
@@ -43,7 +45,7 @@ func TestGetClueRequest(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.respond(jsonResp(200, seedResponse(t)))
-	clue, err := h.c.GetClue(context.Background(), 410983932389440)
+	clue, err := h.c.GetClue(context.Background(), &GetClueRequest{CustomerID: 410983932389440})
 	require.NoError(t, err)
 	assert.Equal(t, int64(410983932389440), clue.CustomerID)
 	reqs := h.requests()
@@ -71,12 +73,17 @@ func TestAppKeyHeaderOption(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, tt.opts...)
 			h.respond(jsonResp(200, `{"code":1002,"message":"签名校验未通过"}`))
-			_, err := h.c.GetClue(context.Background(), 8)
+			_, err := h.c.GetClue(context.Background(), &GetClueRequest{CustomerID: 8})
 			require.ErrorIs(t, err, ErrSignature)
 			reqs := h.requests()
 			require.Len(t, reqs, 1)
 			assert.Equal(t, tt.want, reqs[0].header("appKey"))
 			checkSigned(t, reqs[0], "/api/v3/clue/get", `{"customerId":8}`)
+			if tt.want == "" {
+				assert.Contains(t, err.Error(), "WithAppKeyHeader", "the refusal suggests the option")
+			} else {
+				assert.NotContains(t, err.Error(), "WithAppKeyHeader", "the option is already given")
+			}
 			h.noSecrets(t, err.Error())
 			h.noSecrets(t, h.logs.String())
 		})
@@ -87,7 +94,7 @@ func TestGetClueRetriesWithFreshSignature(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.respond(jsonResp(503, "busy"), jsonResp(502, ""), jsonResp(200, seedResponse(t)))
-	clue, err := h.c.GetClue(context.Background(), 410983932389440)
+	clue, err := h.c.GetClue(context.Background(), &GetClueRequest{CustomerID: 410983932389440})
 	require.NoError(t, err)
 	assert.Equal(t, "打马赛克就", func() string { f, _ := clue.Field("name"); return f.Text() }())
 	reqs := h.requests()
@@ -126,8 +133,13 @@ func TestGetClueErrorMapping(t *testing.T) {
 		{"-1 failure", 200, `{"code":-1,"message":"失败"}`, nil, "-1", "失败", 1},
 		{"unknown code verbatim", 200, `{"code":"70001","message":"线索不存在"}`, nil, "70001", "线索不存在", 1},
 		{"html page", 200, `<html>gateway</html>`, []error{ErrBadResponse}, "", "", 1},
-		{"ok without data", 200, `{"code":0,"message":"ok"}`, []error{ErrBadResponse}, "0", "ok", 1},
+		// The vendor's code is kept; the message says what is wrong with
+		// the answer (the transport's wording for a payload that does not
+		// decode).
+		{"ok without data", 200, `{"code":0,"message":"ok"}`, []error{ErrBadResponse}, "0", "the answer has no clue", 1},
+		{"ok with null data", 200, `{"code":0,"message":"ok","data":null}`, []error{ErrBadResponse}, "0", "the answer has no clue", 1},
 		{"ok with bad data", 200, `{"code":0,"message":"ok","data":{"customerId":"abc"}}`, []error{ErrBadResponse}, "0", "ok", 1},
+		{"ok with a list for data", 200, `{"code":0,"message":"ok","data":[]}`, []error{ErrBadResponse}, "0", "ok", 1},
 		{"429 retried then fails", 429, ``, []error{ErrRateLimited}, "", "Too Many Requests", 3},
 		{"404", 404, `{"code":-1,"message":"no route"}`, []error{ErrNotFound}, "-1", "no route", 1},
 		{"403", 403, ``, []error{ErrPermission}, "", "Forbidden", 1},
@@ -138,7 +150,7 @@ func TestGetClueErrorMapping(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t)
 			h.respond(jsonResp(tt.status, tt.body))
-			clue, err := h.c.GetClue(context.Background(), 8)
+			clue, err := h.c.GetClue(context.Background(), &GetClueRequest{CustomerID: 8})
 			require.Error(t, err)
 			assert.Nil(t, clue)
 			for _, s := range all {
@@ -151,7 +163,7 @@ func TestGetClueErrorMapping(t *testing.T) {
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, "v3clue", apiErr.Vendor)
-			assert.Equal(t, "/api/v3/clue/get", apiErr.Op)
+			assert.Equal(t, "clue/get", apiErr.Op)
 			assert.Equal(t, tt.status, apiErr.HTTPStatus)
 			assert.Equal(t, tt.code, apiErr.Code)
 			assert.Equal(t, tt.msg, apiErr.Message)
@@ -173,7 +185,7 @@ func TestGetClueEchoedSignatureScrubbed(t *testing.T) {
 		h.mu.Unlock()
 		return jsonResp(200, fmt.Sprintf(`{"code":1002,"message":"expected other than %s"}`, sig))(), nil
 	})
-	_, err := h.c.GetClue(context.Background(), 8)
+	_, err := h.c.GetClue(context.Background(), &GetClueRequest{CustomerID: 8})
 	require.ErrorIs(t, err, ErrSignature)
 	assert.Contains(t, err.Error(), "[redacted]")
 	h.noSecrets(t, err.Error())
@@ -187,11 +199,19 @@ func TestGetClueValidatesBeforeNetwork(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t)
 			h.respond(jsonResp(200, seedResponse(t)))
-			_, err := h.c.GetClue(context.Background(), id)
+			_, err := h.c.GetClue(context.Background(), &GetClueRequest{CustomerID: id})
 			require.ErrorIs(t, err, ErrInvalidParam)
 			assert.Empty(t, h.requests())
 		})
 	}
+	t.Run("nil request", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		h.respond(jsonResp(200, seedResponse(t)))
+		_, err := h.c.GetClue(context.Background(), nil)
+		require.ErrorIs(t, err, ErrInvalidParam)
+		assert.Empty(t, h.requests())
+	})
 }
 
 func TestGetClueCancelledContext(t *testing.T) {
@@ -200,7 +220,7 @@ func TestGetClueCancelledContext(t *testing.T) {
 	h.respond(jsonResp(503, ""))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := h.c.GetClue(ctx, 8)
+	_, err := h.c.GetClue(ctx, &GetClueRequest{CustomerID: 8})
 	require.ErrorIs(t, err, context.Canceled)
 	assert.LessOrEqual(t, len(h.requests()), 1)
 }
@@ -210,7 +230,7 @@ func TestSeedExampleDecoded(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.respond(jsonResp(200, seedResponse(t)))
-	c, err := h.c.GetClue(context.Background(), 410983932389440)
+	c, err := h.c.GetClue(context.Background(), &GetClueRequest{CustomerID: 410983932389440})
 	require.NoError(t, err)
 
 	assert.Equal(t, int64(410983932389440), c.CustomerID)
@@ -223,7 +243,7 @@ func TestSeedExampleDecoded(t *testing.T) {
 	assert.Nil(t, c.CompanyInfo, "absent from the example")
 	created, err := c.CreateTime.Time()
 	require.NoError(t, err)
-	assert.Equal(t, time.Date(2021, 5, 11, 15, 15, 48, 0, Shanghai), created)
+	assert.Equal(t, time.Date(2021, 5, 11, 15, 15, 48, 0, CST), created)
 	assert.Equal(t, int64(1620717348), created.Unix())
 	updated, err := c.LastUpdateTime.Time()
 	require.NoError(t, err)
@@ -297,7 +317,7 @@ func TestClueUnmarshalQuirks(t *testing.T) {
 				assert.JSONEq(t, `{"name":"探马","size":10}`, string(c.CompanyInfo))
 				tm, err := c.ConvertCustomerTime.Time()
 				require.NoError(t, err)
-				assert.Equal(t, time.Date(2022, 2, 15, 2, 46, 47, 0, Shanghai), tm)
+				assert.Equal(t, time.Date(2022, 2, 15, 2, 46, 47, 0, CST), tm)
 			}},
 		{name: "null company info and tags", in: `{"customerId":1,"companyInfo":null,"tagIds":null,"fields":null}`,
 			check: func(t *testing.T, c Clue) {
@@ -305,8 +325,28 @@ func TestClueUnmarshalQuirks(t *testing.T) {
 				assert.Nil(t, c.TagIDs)
 				assert.Nil(t, c.Fields)
 			}},
-		{name: "unknown members ignored", in: `{"customerId":1,"newThing":{"x":[1,2]}}`,
-			check: func(t *testing.T, c Clue) { assert.Equal(t, int64(1), c.CustomerID) }},
+		{name: "unknown members kept verbatim", in: `{"customerId":1,"newThing":{"x":[1,2]},"ownerId":12345678901234567890123,"fields":[{"field":"a","type":1,"valueAsText":"x","fieldId": 97668}]}`,
+			check: func(t *testing.T, c Clue) {
+				assert.Equal(t, int64(1), c.CustomerID)
+				assert.Equal(t, flex.Extra{"newThing": json.RawMessage(`{"x":[1,2]}`), "ownerId": json.RawMessage(`12345678901234567890123`)}, c.Extra, "every digit kept")
+				require.Len(t, c.Fields, 1)
+				assert.Equal(t, flex.Extra{"fieldId": json.RawMessage(`97668`)}, c.Fields[0].Extra)
+				b, err := json.Marshal(c)
+				require.NoError(t, err)
+				assert.Contains(t, string(b), `"ownerId":12345678901234567890123`)
+				assert.Contains(t, string(b), `"newThing":{"x":[1,2]}`)
+				assert.Contains(t, string(b), `"fieldId":97668`)
+				var again Clue
+				require.NoError(t, json.Unmarshal(b, &again))
+				assert.Equal(t, c, again)
+			}},
+		{name: "a known member in another case is not unknown", in: `{"CustomerId":7,"ISCLUE":true}`,
+			check: func(t *testing.T, c Clue) {
+				assert.Equal(t, int64(7), c.CustomerID)
+				assert.True(t, c.IsClue)
+				assert.Nil(t, c.Extra)
+			}},
+		{name: "a list is not a clue", in: `[]`, wantErr: true},
 		{name: "customer id overflow", in: `{"customerId":92233720368547758070}`, wantErr: true},
 		{name: "customer id float", in: `{"customerId":1.5}`, wantErr: true},
 		{name: "fields not an array", in: `{"fields":"x"}`, wantErr: true},
@@ -359,10 +399,10 @@ func TestDateTime(t *testing.T) {
 		want    time.Time
 		wantErr bool
 	}{
-		{"2021-05-11 15:15:48", time.Date(2021, 5, 11, 15, 15, 48, 0, Shanghai), false},
-		{" 2021-05-11 15:15:48 ", time.Date(2021, 5, 11, 15, 15, 48, 0, Shanghai), false},
-		{"2021-05-11", time.Date(2021, 5, 11, 0, 0, 0, 0, Shanghai), false},
-		{"1620717348000", time.Date(2021, 5, 11, 15, 15, 48, 0, Shanghai), false},
+		{"2021-05-11 15:15:48", time.Date(2021, 5, 11, 15, 15, 48, 0, CST), false},
+		{" 2021-05-11 15:15:48 ", time.Date(2021, 5, 11, 15, 15, 48, 0, CST), false},
+		{"2021-05-11", time.Date(2021, 5, 11, 0, 0, 0, 0, CST), false},
+		{"1620717348000", time.Date(2021, 5, 11, 15, 15, 48, 0, CST), false},
 		{"", time.Time{}, false},
 		{"2021-05-11T15:15:48Z", time.Time{}, true},
 		{"2021-13-01 00:00:00", time.Time{}, true},
@@ -380,7 +420,7 @@ func TestDateTime(t *testing.T) {
 			require.NoError(t, err)
 			assert.True(t, tt.want.Equal(got), "%v != %v", got, tt.want)
 			if !got.IsZero() {
-				assert.Equal(t, Shanghai, got.Location())
+				assert.Equal(t, CST, got.Location())
 			}
 		})
 	}
@@ -389,12 +429,26 @@ func TestDateTime(t *testing.T) {
 func BenchmarkDecodeSeedClue(b *testing.B) {
 	raw, err := os.ReadFile("testdata/clue_get_response.json")
 	require.NoError(b, err)
-	env, err := decodeEnvelope(raw)
+	_, data, err := decodeEnvelope(raw)
 	require.NoError(b, err)
 	b.ReportAllocs()
 	for b.Loop() {
 		var c Clue
-		if err := json.Unmarshal(env.Data, &c); err != nil {
+		if err := json.Unmarshal(data, &c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeSeedAnswer decodes the whole answer in one pass, as
+// GetClue does.
+func BenchmarkDecodeSeedAnswer(b *testing.B) {
+	raw, err := os.ReadFile("testdata/clue_get_response.json")
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		var c Clue
+		if err := json.Unmarshal(raw, newEnvelope(&c)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -15,8 +15,8 @@
 //	sign = lowercase hex( SHA-256( appId + timestamp + body + appKey ) )
 //
 // over the exact body bytes sent ("" when there is no body). It is plain
-// SHA-256, not HMAC; see Sign. The body is marshalled once and the same bytes
-// are signed and sent on every attempt.
+// SHA-256, not HMAC; see SignRequest and FormatTimestamp. The body is
+// marshalled once and the same bytes are signed and sent on every attempt.
 //
 // Answers are {"code":0,"message":"ok","data":{...}}; code 0 is success and
 // business errors come back with HTTP 200 and a non-zero code, which becomes
@@ -32,12 +32,15 @@
 // the one three independent third-party clients agree on. The vendor page
 // lists an appKey header too, but it would put the secret on the wire and two
 // working clients omit it, so it is not sent unless WithAppKeyHeader is
-// given. The allowed clock skew, the full error table (including which code
-// means "not found"), the fields[].type code table, the meaning of data.type
-// and the structure of companyInfo are undocumented: field types 1, 2, 3 and
-// 8 are inferred from the vendor's single example, unknown codes are kept raw,
-// companyInfo is a json.RawMessage, and a missing clue is an *APIError with
-// the vendor's code (no sentinel). Push callbacks (消息推送) are not
+// given; when the vendor refuses the signature (1002) of a client that does
+// not send it, the error's hint names WithAppKeyHeader. The allowed clock
+// skew, the full error table (including which code means "not found"), the
+// fields[].type code table, the meaning of data.type and the structure of
+// companyInfo are undocumented: field types 1, 2, 3 and 8 are inferred from
+// the vendor's single example, unknown codes are kept raw, companyInfo is a
+// json.RawMessage, members no field names are kept in the Extra of Clue and
+// Field, times are read in CST (UTC+8), and a missing clue is an *APIError
+// with the vendor's code (no sentinel). Push callbacks (消息推送) are not
 // implemented: their format and verification are not public. No rate limit is
 // documented; WithRateLimit is off by default.
 //

@@ -20,7 +20,7 @@ func ExampleClient_GetClue() {
 		fmt.Println(err)
 		return
 	}
-	clue, err := c.GetClue(context.Background(), v3cluetest.ExampleCustomerID)
+	clue, err := c.GetClue(context.Background(), &v3clue.GetClueRequest{CustomerID: v3cluetest.ExampleCustomerID})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -39,13 +39,13 @@ func ExampleClient_GetClue() {
 	gender, _ := clue.Field("gender")
 	fmt.Println("gender null:", gender.IsNull())
 
-	_, err = c.GetClue(context.Background(), 1)
+	_, err = c.GetClue(context.Background(), &v3clue.GetClueRequest{CustomerID: 1})
 	var apiErr *v3clue.APIError
 	if errors.As(err, &apiErr) {
 		fmt.Println("missing clue: code", apiErr.Code, apiErr.Message)
 	}
 	// Output:
-	// customer 410983932389440 clue: false created 2021-05-11 15:15:48 Asia/Shanghai
+	// customer 410983932389440 clue: false created 2021-05-11 15:15:48 CST
 	// name: 打马赛克就
 	// mobiles: [145678388] <nil>
 	// stage option: 396823724189760 true
@@ -79,9 +79,9 @@ func ExampleClient_Do() {
 	// 1234567890123456789 张三 <nil>
 }
 
-// Sign is plain SHA-256 over appId + timestamp + body + appKey.
-func ExampleSign() {
-	fmt.Println(v3clue.Sign("tm-app-001", "1700000000000", []byte(`{"customerId":8}`), "k3y-secret"))
+// SignRequest is plain SHA-256 over appId + timestamp + body + appKey.
+func ExampleSignRequest() {
+	fmt.Println(v3clue.SignRequest("tm-app-001", "1700000000000", []byte(`{"customerId":8}`), "k3y-secret"))
 	// Output:
 	// b4e913faeb16bd69e01e46fa5c3c6960696a34420993243e9bb8108012d1e956
 }

@@ -2,6 +2,7 @@ package v3clue_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -34,7 +35,7 @@ func TestFakeGetClue(t *testing.T) {
 	c, logs := newFakeClient(t, srv, srv.AppKey)
 	ctx := context.Background()
 
-	got, err := c.GetClue(ctx, v3cluetest.ExampleCustomerID)
+	got, err := c.GetClue(ctx, &v3clue.GetClueRequest{CustomerID: v3cluetest.ExampleCustomerID})
 	require.NoError(t, err)
 	assert.Equal(t, v3cluetest.ExampleClue(), *got)
 
@@ -42,7 +43,7 @@ func TestFakeGetClue(t *testing.T) {
 	id := srv.AddClue(v3clue.Clue{IsClue: true, Type: 1, Fields: []v3clue.Field{{Name: "mobile", Type: v3clue.FieldTypeMobiles, ValueAsText: &mobile}},
 		CreateTime: "2024-01-02 03:04:05", LastUpdateTime: "2024-01-02 03:04:05", CompanyInfo: []byte(`{"name":"探马"}`)})
 	assert.Greater(t, id, v3cluetest.ExampleCustomerID)
-	got, err = c.GetClue(ctx, id)
+	got, err = c.GetClue(ctx, &v3clue.GetClueRequest{CustomerID: id})
 	require.NoError(t, err)
 	assert.True(t, got.IsClue)
 	f, ok := got.Field("mobile")
@@ -53,7 +54,7 @@ func TestFakeGetClue(t *testing.T) {
 	assert.JSONEq(t, `{"name":"探马"}`, string(got.CompanyInfo))
 	assert.Equal(t, []string{}, got.TagIDs)
 
-	_, err = c.GetClue(ctx, 999)
+	_, err = c.GetClue(ctx, &v3clue.GetClueRequest{CustomerID: 999})
 	var apiErr *v3clue.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, "-1", apiErr.Code)
@@ -95,7 +96,7 @@ func TestFakeRejects(t *testing.T) {
 				key = "not-the-" + srv.AppKey
 			}
 			c, logs := newFakeClient(t, srv, key, tt.cliOpts...)
-			_, err := c.GetClue(context.Background(), v3cluetest.ExampleCustomerID)
+			_, err := c.GetClue(context.Background(), &v3clue.GetClueRequest{CustomerID: v3cluetest.ExampleCustomerID})
 			testkit.NoSecrets(t, logs.String(), key, srv.AppKey)
 			if tt.want == nil {
 				require.NoError(t, err)
@@ -105,6 +106,9 @@ func TestFakeRejects(t *testing.T) {
 			assert.ErrorIs(t, err, v3clue.ErrSignature)
 			if tt.code == 1002 {
 				assert.False(t, errors.Is(err, v3clue.ErrClockSkew))
+				assert.Contains(t, err.Error(), "WithAppKeyHeader", "a refused signature suggests the appKey header")
+			} else {
+				assert.NotContains(t, err.Error(), "WithAppKeyHeader")
 			}
 			assert.Equal(t, 1, srv.Requests(v3cluetest.OpClueGet), "not retried")
 			assert.Equal(t, 1, srv.Rejected(tt.code))
@@ -138,7 +142,7 @@ func TestFakeFaults(t *testing.T) {
 			defer srv.Close()
 			srv.Faults.Add(tt.faults...)
 			c, logs := newFakeClient(t, srv, srv.AppKey)
-			_, err := c.GetClue(context.Background(), v3cluetest.ExampleCustomerID)
+			_, err := c.GetClue(context.Background(), &v3clue.GetClueRequest{CustomerID: v3cluetest.ExampleCustomerID})
 			assert.Equal(t, tt.requests, srv.Requests(v3cluetest.OpClueGet))
 			switch {
 			case tt.name == "three 502s":
@@ -216,7 +220,7 @@ func TestFakeConcurrentClients(t *testing.T) {
 	for i := range n {
 		go func() {
 			id := srv.AddClue(v3clue.Clue{Type: i})
-			got, err := c.GetClue(context.Background(), id)
+			got, err := c.GetClue(context.Background(), &v3clue.GetClueRequest{CustomerID: id})
 			if err == nil && got.Type != i {
 				err = errors.New("wrong clue")
 			}
@@ -227,4 +231,33 @@ func TestFakeConcurrentClients(t *testing.T) {
 		require.NoError(t, <-errs)
 	}
 	assert.Len(t, srv.ClueIDs(), n+1)
+}
+
+func TestFakeNoTokens(t *testing.T) {
+	t.Parallel()
+	srv := v3cluetest.NewServer(v3cluetest.WithCredentials("app-x", "key-x"))
+	defer srv.Close()
+	c, err := v3clue.New("app-x", "key-x", v3clue.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	srv.InvalidateTokens() // nothing to invalidate: calls still succeed
+	_, err = c.GetClue(context.Background(), &v3clue.GetClueRequest{CustomerID: v3cluetest.ExampleCustomerID})
+	require.NoError(t, err)
+	assert.Equal(t, 0, srv.TokenRequests())
+	assert.Equal(t, 1, srv.Requests(v3cluetest.OpClueGet))
+}
+
+func TestFakeKeepsUnknownMembers(t *testing.T) {
+	t.Parallel()
+	srv := v3cluetest.NewServer()
+	defer srv.Close()
+	c, _ := newFakeClient(t, srv, srv.AppKey)
+	var in v3clue.Clue
+	require.NoError(t, json.Unmarshal([]byte(`{"isClue":true,"ownerId":12345678901234567890123,
+		"fields":[{"field":"name","type":1,"valueAsText":"张三","fieldId":97668}]}`), &in))
+	id := srv.AddClue(in)
+	got, err := c.GetClue(context.Background(), &v3clue.GetClueRequest{CustomerID: id})
+	require.NoError(t, err)
+	assert.Equal(t, json.RawMessage(`12345678901234567890123`), got.Extra["ownerId"])
+	require.Len(t, got.Fields, 1)
+	assert.Equal(t, json.RawMessage(`97668`), got.Fields[0].Extra["fieldId"])
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -57,33 +58,43 @@ type Field struct {
 	Type FieldType `json:"type"`
 	// ValueAsText is the value as the vendor's text, nil when null.
 	ValueAsText *string `json:"valueAsText"`
+	// Extra holds the members the vendor sent that no field above names,
+	// each value's JSON verbatim. They are encoded again by MarshalJSON.
+	Extra flex.Extra `json:"-"`
 }
 
-// fieldWire is the lenient wire form of Field.
-type fieldWire struct {
-	Name        flex.String  `json:"field"`
-	Type        flex.Int64   `json:"type"`
-	ValueAsText *flex.String `json:"valueAsText"`
-}
-
-// UnmarshalJSON implements json.Unmarshaler; the type code may arrive as a
-// number or a string, and the value as a string, a number or null.
+// UnmarshalJSON implements json.Unmarshaler; the name and the type code may
+// arrive as a number or a string, and the value as a string, a number or a
+// boolean (kept as its exact text) or null. Unknown members go to Extra.
 func (f *Field) UnmarshalJSON(b []byte) error {
-	var w fieldWire
-	if err := flex.Unmarshal(b, &w); err != nil {
+	type plain Field
+	var w struct {
+		plain
+		// The values whose JSON type may differ from the documented one.
+		Name        flex.String  `json:"field"`
+		Type        flex.Int64   `json:"type"`
+		ValueAsText *flex.String `json:"valueAsText"`
+	}
+	if err := decodeObject(b, &w, &w.Extra, reflect.TypeFor[Field]()); err != nil {
 		return err
 	}
 	typ, err := toInt(int64(w.Type), "field type")
 	if err != nil {
 		return err
 	}
-	out := Field{Name: string(w.Name), Type: FieldType(typ)}
+	*f = Field(w.plain)
+	f.Name, f.Type, f.ValueAsText = string(w.Name), FieldType(typ), nil
 	if w.ValueAsText != nil {
-		v := string(*w.ValueAsText)
-		out.ValueAsText = &v
+		f.ValueAsText = Ptr(string(*w.ValueAsText))
 	}
-	*f = out
 	return nil
+}
+
+// MarshalJSON implements json.Marshaler: the fields, then the Extra
+// members.
+func (f Field) MarshalJSON() ([]byte, error) {
+	type plain Field
+	return flex.MarshalObject(plain(f), f.Extra)
 }
 
 // IsNull reports whether the value is null.
@@ -111,7 +122,7 @@ func (f Field) OptionID() (string, bool) {
 	return v, v != ""
 }
 
-// Date parses the value of a date field (type 3) in the Shanghai zone. The
+// Date parses the value of a date field (type 3) in CST. The
 // format is not documented (the vendor's example only has null), so it
 // accepts "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd" and epoch milliseconds. Null or
 // empty gives the zero time and no error; anything else is an error.

@@ -41,7 +41,7 @@ func TestFieldAccessors(t *testing.T) {
 			want{value: ""}},
 		{"option id", Field{Name: "customer_stage", Type: FieldTypeSelect, ValueAsText: sp("396823724189760")},
 			want{text: "396823724189760", option: "396823724189760", optionOK: true, strsErr: true,
-				date: time.UnixMilli(396823724189760).In(Shanghai), value: "396823724189760"}},
+				date: time.UnixMilli(396823724189760).In(CST), value: "396823724189760"}},
 		{"mobile JSON in string", Field{Name: "mobile", Type: FieldTypeMobiles, ValueAsText: sp(`["145678388"]`)},
 			want{text: `["145678388"]`, option: `["145678388"]`, optionOK: true, strs: []string{"145678388"}, dateErr: true, value: []string{"145678388"}}},
 		{"two mobiles, one a number", Field{Name: "mobile", Type: FieldTypeMobiles, ValueAsText: sp(` ["13800000000", 13900000000] `)},
@@ -52,7 +52,7 @@ func TestFieldAccessors(t *testing.T) {
 		{"malformed JSON in string", Field{Name: "mobile", Type: FieldTypeMobiles, ValueAsText: sp(`["145678388"`)},
 			want{text: `["145678388"`, option: `["145678388"`, optionOK: true, strsErr: true, dateErr: true, valueErr: true}},
 		{"plain mobile, not an array", Field{Name: "mobile", Type: FieldTypeMobiles, ValueAsText: sp(`145678388`)},
-			want{text: `145678388`, option: `145678388`, optionOK: true, strsErr: true, date: time.UnixMilli(145678388).In(Shanghai), valueErr: true}},
+			want{text: `145678388`, option: `145678388`, optionOK: true, strsErr: true, date: time.UnixMilli(145678388).In(CST), valueErr: true}},
 		{"array of objects", Field{Name: "mobile", Type: FieldTypeMobiles, ValueAsText: sp(`[{"a":1}]`)},
 			want{text: `[{"a":1}]`, option: `[{"a":1}]`, optionOK: true, strsErr: true, dateErr: true, valueErr: true}},
 		{"nested arrays", Field{Name: "mobile", Type: FieldTypeMobiles, ValueAsText: sp(`[["1"]]`)},
@@ -61,13 +61,13 @@ func TestFieldAccessors(t *testing.T) {
 			want{text: `["1"]x`, option: `["1"]x`, optionOK: true, strsErr: true, dateErr: true, valueErr: true}},
 		{"date time", Field{Name: "birthday", Type: FieldTypeDate, ValueAsText: sp("1990-01-02 03:04:05")},
 			want{text: "1990-01-02 03:04:05", option: "1990-01-02 03:04:05", optionOK: true, strsErr: true,
-				date: time.Date(1990, 1, 2, 3, 4, 5, 0, Shanghai), value: time.Date(1990, 1, 2, 3, 4, 5, 0, Shanghai)}},
+				date: time.Date(1990, 1, 2, 3, 4, 5, 0, CST), value: time.Date(1990, 1, 2, 3, 4, 5, 0, CST)}},
 		{"date only", Field{Name: "birthday", Type: FieldTypeDate, ValueAsText: sp("1990-01-02")},
 			want{text: "1990-01-02", option: "1990-01-02", optionOK: true, strsErr: true,
-				date: time.Date(1990, 1, 2, 0, 0, 0, 0, Shanghai), value: time.Date(1990, 1, 2, 0, 0, 0, 0, Shanghai)}},
+				date: time.Date(1990, 1, 2, 0, 0, 0, 0, CST), value: time.Date(1990, 1, 2, 0, 0, 0, 0, CST)}},
 		{"date epoch ms", Field{Name: "birthday", Type: FieldTypeDate, ValueAsText: sp("631220645000")},
 			want{text: "631220645000", option: "631220645000", optionOK: true, strsErr: true,
-				date: time.Date(1990, 1, 2, 3, 4, 5, 0, Shanghai), value: time.Date(1990, 1, 2, 3, 4, 5, 0, Shanghai)}},
+				date: time.Date(1990, 1, 2, 3, 4, 5, 0, CST), value: time.Date(1990, 1, 2, 3, 4, 5, 0, CST)}},
 		{"empty date", Field{Name: "birthday", Type: FieldTypeDate, ValueAsText: sp("")},
 			want{value: time.Time{}}},
 		{"bad date", Field{Name: "birthday", Type: FieldTypeDate, ValueAsText: sp("02/01/1990")},
@@ -202,8 +202,8 @@ func FuzzFieldValue(f *testing.F) {
 				t.Fatalf("round trip of %q: %v", strs, err)
 			}
 		}
-		if d, err := fl.Date(); err == nil && !d.IsZero() && d.Location() != Shanghai {
-			t.Fatalf("date %v not in Shanghai", d)
+		if d, err := fl.Date(); err == nil && !d.IsZero() && d.Location() != CST {
+			t.Fatalf("date %v not in CST", d)
 		}
 		val, err := fl.Value()
 		if err != nil {
@@ -285,8 +285,8 @@ func FuzzDateTime(f *testing.F) {
 			}
 			return
 		}
-		if !tm.IsZero() && tm.Location() != Shanghai {
-			t.Fatalf("%v not in Shanghai", tm)
+		if !tm.IsZero() && tm.Location() != CST {
+			t.Fatalf("%v not in CST", tm)
 		}
 	})
 }

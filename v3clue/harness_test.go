@@ -41,6 +41,7 @@ func (c *stepClock) Now() time.Time {
 type captured struct {
 	Method string
 	Path   string
+	Query  string      // raw query
 	Header http.Header // keys exactly as sent
 	Body   []byte
 }
@@ -103,7 +104,7 @@ func (h *harness) record(next func() *http.Response) httpmock.Responder {
 			body, _ = io.ReadAll(r.Body)
 		}
 		h.mu.Lock()
-		h.got = append(h.got, captured{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
+		h.got = append(h.got, captured{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
 		resp := next()
 		h.mu.Unlock()
 		return resp, nil

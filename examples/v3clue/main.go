@@ -1,4 +1,4 @@
-// Command v3clue fetches a clue from the 探马 SCRM OpenAPI v3 (POST
+// Command v3clue reads a clue from the 探马 SCRM OpenAPI v3 (POST
 // /api/v3/clue/get) and prints its typed fields, one line each: text values,
 // option ids of select fields, the decoded mobile list, dates.
 //
@@ -7,15 +7,15 @@
 //
 //	go run ./examples/v3clue
 //
-// It uses a real server when V3CLUE_BASE_URL, V3CLUE_APP_ID and
-// V3CLUE_APP_KEY are all set. Live mode reads the clue V3CLUE_CUSTOMER_ID
-// (线索&待分配客户id), or the vendor doc example's customerId 410983932389440
-// when it is unset, because the v3 API documents no call that lists or
-// creates clues.
+// With V3CLUE_APP_ID and V3CLUE_APP_KEY set it talks to the real vendor
+// (V3CLUE_BASE_URL, optional, defaults to the production base), but only
+// with -live or CLUEKIT_LIVE=1; without them it lists what it would do and
+// stops. It only reads, so live mode changes nothing. It reads the clue
+// V3CLUE_CUSTOMER_ID (线索&待分配客户id); without it, live mode skips the
+// read, since the v3 API documents no call that lists clues.
 //
-//	V3CLUE_BASE_URL=https://account.tanmarket.cn/apiServer \
 //	V3CLUE_APP_ID=... V3CLUE_APP_KEY=... V3CLUE_CUSTOMER_ID=410983932389440 \
-//	go run ./examples/v3clue
+//	go run ./examples/v3clue -live
 package main
 
 import "github.com/cluekit/cluekit/examples/internal/run"

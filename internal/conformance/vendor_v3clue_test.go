@@ -53,15 +53,15 @@ func startV3clue(t testing.TB) *env {
 		url:    srv.URL,
 		faults: srv.Faults,
 		close:  srv.Close,
-		static: []string{srv.AppKey},
+		static: []string{v3cluetest.DefaultAppKey},
 		newClient: func(base string, _ clientVariant, opts ...core.Option) (*client, error) {
-			c, err := v3clue.New(srv.AppID, srv.AppKey, append([]core.Option{v3clue.WithBaseURL(base)}, opts...)...)
+			c, err := v3clue.New(v3cluetest.DefaultAppID, v3cluetest.DefaultAppKey, append([]core.Option{v3clue.WithBaseURL(base)}, opts...)...)
 			if err != nil {
 				return nil, err
 			}
 			return &client{
 				read: func(ctx context.Context) error {
-					_, err := c.GetClue(ctx, v3cluetest.ExampleCustomerID)
+					_, err := c.GetClue(ctx, &v3clue.GetClueRequest{CustomerID: v3cluetest.ExampleCustomerID})
 					return err
 				},
 				create: func(ctx context.Context, key string) error {
@@ -83,7 +83,7 @@ func startV3clue(t testing.TB) *env {
 			for _, r := range recs {
 				// The SDK sends the documented non-canonical names verbatim.
 				sig := first(r.Header["sign"])
-				if want := v3clue.Sign(first(r.Header["appId"]), first(r.Header["timestamp"]), r.Body, srv.AppKey); sig != want {
+				if want := v3clue.SignRequest(first(r.Header["appId"]), first(r.Header["timestamp"]), r.Body, v3cluetest.DefaultAppKey); sig != want {
 					t.Errorf("v3clue: sign header is not sha256(appId+timestamp+body+appKey)")
 				}
 				out = append(out, sig)

@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"fmt"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -177,8 +178,7 @@ func (c *Client) judge(ctx context.Context, ep Endpoint, a *Attempt, rr *respons
 func (c *Client) judgeBody(ep Endpoint, a *Attempt, rr *response, out any, o *outcome) {
 	env := c.vendor.Envelope(out)
 	derr := decode(rr.body, env, out)
-	var typeErr *json.UnmarshalTypeError
-	if derr != nil && !errors.As(derr, &typeErr) {
+	if derr != nil && !decodedPartly(derr) {
 		o.err = c.apiError(ep, a, rr.status, "", "", "", derr, badKinds(ep.Create)...)
 		return
 	}
@@ -198,11 +198,20 @@ func (c *Client) judgeBody(ep Endpoint, a *Attempt, rr *response, out any, o *ou
 	if derr != nil {
 		// The vendor applied the call, but its payload is not the
 		// documented shape: never report it as a failure worth repeating.
-		o.err = c.apiError(ep, a, rr.status, res.Code, "the answer's data does not have the documented shape", res.RequestID, derr, ErrBadResponse)
+		o.err = c.apiError(ep, a, rr.status, res.Code, res.Message, res.RequestID,
+			fmt.Errorf("the answer's data does not have the documented shape: %w", derr), ErrBadResponse)
 		return
 	}
 	o.res = &Result{HTTPStatus: rr.status, Attempts: a.N, Code: res.Code, RequestID: cmpOr(res.RequestID, a.RequestID)}
 	o.requestID = o.res.RequestID
+}
+
+// decodedPartly reports whether a decode error left the envelope filled: the
+// JSON was well formed, and only some value did not fit its Go type
+// (encoding/json then goes on decoding the rest).
+func decodedPartly(err error) bool {
+	var syn *json.SyntaxError
+	return !errors.As(err, &syn) && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, errTrailing)
 }
 
 // judgeStatus handles a non-2xx answer, whose body may still hold the
@@ -311,12 +320,14 @@ func decode(body []byte, env Envelope, out any) error {
 			return err
 		}
 		if dec.More() {
-			return errors.New("trailing data after the JSON answer")
+			return errTrailing
 		}
 		return nil
 	}
 	return json.Unmarshal(body, env)
 }
+
+var errTrailing = errors.New("trailing data after the JSON answer")
 
 // Discard is a payload target that skips the value without decoding it.
 type Discard struct{}

@@ -156,6 +156,9 @@ func NewClient(cfg *Config, v Vendor, secrets ...string) *Client {
 // nil) and body (marshalled once; []byte sent verbatim; nil for none) are
 // sent, and the envelope's payload is decoded into out.
 func (c *Client) Call(ctx context.Context, ep Endpoint, q, body, out any) (*Result, error) {
+	if c == nil {
+		return nil, errors.New("cluekit: client not created with New")
+	}
 	values, err := encodeQuery(q)
 	if err != nil {
 		return nil, InvalidParam(c.vendor.Name, ep.Op, "cannot encode query: %v", err)
@@ -172,19 +175,33 @@ func (c *Client) Call(ctx context.Context, ep Endpoint, q, body, out any) (*Resu
 // []byte and json.RawMessage sent verbatim, and must be JSON), and out for
 // the payload. Every method but GET is treated as a create.
 func (c *Client) Generic(ctx context.Context, method, path string, body, out any) error {
+	if c == nil {
+		return errors.New("cluekit: client not created with New")
+	}
 	method = strings.ToUpper(strings.TrimSpace(method))
 	if method == "" {
 		method = http.MethodPost
 	}
+	if !isMethod(method) {
+		return InvalidParam(c.vendor.Name, "Do", "method %q is not one of GET, POST, PUT, PATCH, DELETE", c.scrub(nil, method))
+	}
+	if err := checkPath(path); err != nil {
+		return InvalidParam(c.vendor.Name, "Do", "path %q %v", c.scrub(nil, path), err)
+	}
 	u, err := url.Parse(path)
-	if err != nil || !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//") || u.Scheme != "" || u.Host != "" || u.Fragment != "" {
-		return InvalidParam(c.vendor.Name, "Do", "path %q must be a path after the base URL, starting with /", path)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Fragment != "" {
+		return InvalidParam(c.vendor.Name, "Do", "path %q must be a path after the base URL, starting with /", c.scrub(nil, path))
 	}
 	values, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
-		return InvalidParam(c.vendor.Name, "Do", "path %q: bad query: %v", path, err)
+		return InvalidParam(c.vendor.Name, "Do", "path %q has a malformed query", c.scrub(nil, u.Path))
 	}
-	op := strings.TrimPrefix(u.Path, c.vendor.OpPrefix)
+	op := c.scrub(nil, strings.TrimPrefix(u.Path, c.vendor.OpPrefix))
+	if out != nil {
+		if rv := reflect.ValueOf(out); rv.Kind() != reflect.Pointer || rv.IsNil() {
+			return InvalidParam(c.vendor.Name, op, "out must be nil or a non-nil pointer, not %T", out)
+		}
+	}
 	raw, err := encodeBody(body)
 	if err != nil {
 		return InvalidParam(c.vendor.Name, op, "cannot encode body: %v", err)
@@ -198,6 +215,36 @@ func (c *Client) Generic(ctx context.Context, method, path string, body, out any
 	ep := Endpoint{Op: op, Method: method, Path: u.EscapedPath(), Create: method != http.MethodGet}
 	_, err = c.run(ctx, ep, values, raw, out)
 	return err
+}
+
+// checkPath accepts a path after the base URL: it starts with a single /,
+// has no white space or control characters and no . or .. segment.
+func checkPath(p string) error {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		return errors.New("must start with a single /")
+	}
+	for _, r := range p {
+		if r <= ' ' || r == 0x7f {
+			return errors.New("must not contain white space or control characters")
+		}
+	}
+	pathPart, _, _ := strings.Cut(p, "?")
+	for _, seg := range strings.Split(pathPart, "/") {
+		if seg == "." || seg == ".." {
+			return errors.New("must not contain . or .. segments")
+		}
+	}
+	return nil
+}
+
+// isMethod reports whether s is one of the standard HTTP methods a vendor
+// API can use.
+func isMethod(s string) bool {
+	switch s {
+	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		return true
+	}
+	return false
 }
 
 // Backoff returns the wait after the given failed attempt: the server's

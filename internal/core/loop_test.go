@@ -306,10 +306,20 @@ func TestGenericRules(t *testing.T) {
 	}{
 		{"POST", "x/y", nil}, {"POST", "https://evil.test/x", nil}, {"POST", "//evil.test/x", nil},
 		{"POST", "/x", []byte("not json")}, {"GET", "/x", map[string]int{"a": 1}},
+		{"PO ST", "/x", nil}, {"P0ST", "/x", nil}, {"POST", "/a/../b", nil}, {"POST", "/a b", nil}, {"POST", "/./b", nil},
 	} {
 		err := h.client.Generic(ctx, bad.method, bad.path, bad.body, nil)
 		assert.ErrorIs(t, err, ErrInvalidParam, "%v", bad)
 	}
+	var notPointer map[string]any
+	assert.ErrorIs(t, h.client.Generic(ctx, "POST", "/x", nil, notPointer), ErrInvalidParam, "out must be a pointer")
+	assert.ErrorIs(t, h.client.Generic(ctx, "POST", "/x", nil, (*map[string]any)(nil)), ErrInvalidParam, "out must not be a nil pointer")
+	err := h.client.Generic(ctx, "PO ST", "/k/"+testSecret, nil, nil)
+	testkit.NoSecrets(t, err.Error(), testSecret)
+	err = h.client.Generic(ctx, "POST", "/a/../"+testSecret, nil, nil)
+	testkit.NoSecrets(t, err.Error(), testSecret)
+	var nilClient *Client
+	assert.Error(t, nilClient.Generic(ctx, "POST", "/x", nil, nil))
 	require.Len(t, got, 3)
 	assert.True(t, strings.HasPrefix(got[0], `POST /x/y/sig-1-`), got[0])
 	assert.Contains(t, got[0], `a=1`)

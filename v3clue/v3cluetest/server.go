@@ -5,23 +5,27 @@
 //
 //	srv := v3cluetest.NewServer()
 //	defer srv.Close()
-//	c, _ := v3clue.New(srv.AppID, srv.AppKey, v3clue.WithBaseURL(srv.URL))
-//	clue, err := c.GetClue(ctx, v3cluetest.ExampleCustomerID)
+//	c, _ := v3clue.New(v3cluetest.DefaultAppID, v3cluetest.DefaultAppKey, v3clue.WithBaseURL(srv.URL))
+//	clue, err := c.GetClue(ctx, &v3clue.GetClueRequest{CustomerID: v3cluetest.ExampleCustomerID})
 //
 // Verification, in order (every rejection is HTTP 200 with the vendor's
 // envelope, like the vendor): a missing or unknown appId, a timestamp that is
 // not epoch milliseconds, a sign that is not lowercase hex SHA-256(appId +
 // timestamp + body + appKey) over the exact body received, or (when
 // RequireAppKeyHeader is set, or when the header is sent at all) a wrong
-// appKey header → code 1002; a timestamp further than MaxSkew (default 5
-// minutes, the real window is not documented) from the server's clock →
-// code 1003.
+// appKey header → code 1002; a timestamp further than the accepted skew
+// (DefaultMaxSkew, 5 minutes, unless WithMaxSkew; the real window is not
+// documented) from the server's clock → code 1003.
 //
 // A customerId that is not stored answers code -1 (失败, the vendor's generic
 // failure) with the message "线索不存在": the vendor's real not-found code is
 // not documented. A body without a positive integer customerId answers code
-// -1 too (a numeric string is accepted, as a Java server would coerce it). Unknown paths answer HTTP 404; other methods than POST answer
-// HTTP 405.
+// -1 too (a numeric string is accepted, as a Java server would coerce it).
+// Unknown paths answer HTTP 404; other methods than POST answer HTTP 405.
+//
+// The vendor has no access tokens: TokenRequests is always 0 and
+// InvalidateTokens does nothing; they exist so that one test can drive every
+// cluekit fake.
 package v3cluetest
 
 import (
@@ -102,12 +106,14 @@ type Request struct {
 // Option configures a Server.
 type Option func(*Server)
 
-// WithCredentials sets the app the server accepts.
+// WithCredentials sets the app the server accepts (default DefaultAppID and
+// DefaultAppKey).
 func WithCredentials(appID, appKey string) Option {
 	return func(s *Server) { s.AppID, s.AppKey = appID, appKey }
 }
 
-// WithClock sets the server's clock (default time.Now), e.g. to test 1003.
+// WithClock sets the server's clock (default time.Now), against which
+// request timestamps are checked, e.g. to test code 1003.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
 // WithMaxSkew sets the accepted timestamp distance (default DefaultMaxSkew).
@@ -242,6 +248,16 @@ func (s *Server) Handle(path string, h HandlerFunc) {
 // included ("" = all operations).
 func (s *Server) Requests(op string) int { return s.Faults.Count(op) }
 
+// TokenRequests reports how many access-token requests arrived. It is
+// always 0: the 探马 v3 API has no tokens (every request is signed). It is
+// here so that tests written for every cluekit fake compile.
+func (s *Server) TokenRequests() int { return 0 }
+
+// InvalidateTokens does nothing: the 探马 v3 API has no tokens to
+// invalidate. It is here so that tests written for every cluekit fake
+// compile.
+func (s *Server) InvalidateTokens() {}
+
 // Rejected reports how many requests were refused with the given code
 // (1002, 1003, -1...) before or while being handled.
 func (s *Server) Rejected(code int) int {
@@ -341,7 +357,7 @@ func (s *Server) verify(h http.Header, body []byte) (int, string) {
 	if err != nil || ts == "" || ts[0] < '0' || ts[0] > '9' {
 		return v3clue.CodeSignature, MsgSignature
 	}
-	if !webhook.Equal(sign, v3clue.Sign(appID, ts, body, s.AppKey)) {
+	if !webhook.Equal(sign, v3clue.SignRequest(appID, ts, body, s.AppKey)) {
 		return v3clue.CodeSignature, MsgSignature
 	}
 	if key := h.Values("appKey"); len(key) > 0 || s.requireAppKey {
@@ -435,6 +451,21 @@ func cloneClue(c v3clue.Clue) v3clue.Clue {
 	}
 	if c.CompanyInfo != nil {
 		out.CompanyInfo = bytes.Clone(c.CompanyInfo)
+	}
+	out.Extra = cloneExtra(c.Extra)
+	for i := range out.Fields {
+		out.Fields[i].Extra = cloneExtra(c.Fields[i].Extra)
+	}
+	return out
+}
+
+func cloneExtra(m flex.Extra) flex.Extra {
+	if m == nil {
+		return nil
+	}
+	out := make(flex.Extra, len(m))
+	for k, v := range m {
+		out[k] = bytes.Clone(v)
 	}
 	return out
 }

@@ -26,10 +26,10 @@ func post(t *testing.T, srv *Server, path, body string, mutate func(h http.Heade
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, srv.URL+path, bytes.NewBufferString(body))
 	require.NoError(t, err)
-	ts := v3clue.Timestamp(time.Now())
+	ts := v3clue.FormatTimestamp(time.Now())
 	req.Header["appId"] = []string{srv.AppID}
 	req.Header["timestamp"] = []string{ts}
-	req.Header["sign"] = []string{v3clue.Sign(srv.AppID, ts, []byte(body), srv.AppKey)}
+	req.Header["sign"] = []string{v3clue.SignRequest(srv.AppID, ts, []byte(body), srv.AppKey)}
 	req.Header.Set("Content-Type", "application/json")
 	if mutate != nil {
 		mutate(req.Header)
@@ -64,19 +64,19 @@ func TestServerVerification(t *testing.T) {
 		{name: "missing sign", mutate: func(h http.Header) { delete(h, "sign") }, status: 200, code: 1002},
 		{name: "uppercase sign", mutate: func(h http.Header) { h["sign"] = []string{string(bytes.ToUpper([]byte(h["sign"][0])))} }, status: 200, code: 1002},
 		{name: "sign over other body", mutate: func(h http.Header) {
-			h["sign"] = []string{v3clue.Sign(DefaultAppID, h["timestamp"][0], []byte(`{"customerId":8}`), DefaultAppKey)}
+			h["sign"] = []string{v3clue.SignRequest(DefaultAppID, h["timestamp"][0], []byte(`{"customerId":8}`), DefaultAppKey)}
 		}, status: 200, code: 1002},
 		{name: "hmac is not the recipe", mutate: func(h http.Header) { h["sign"] = []string{"0000"} }, status: 200, code: 1002},
 		{name: "missing timestamp", mutate: func(h http.Header) { delete(h, "timestamp") }, status: 200, code: 1002},
 		{name: "timestamp in seconds is skewed", mutate: func(h http.Header) {
 			ts := strconv.FormatInt(time.Now().Unix(), 10)
 			h["timestamp"] = []string{ts}
-			h["sign"] = []string{v3clue.Sign(DefaultAppID, ts, []byte(body), DefaultAppKey)}
+			h["sign"] = []string{v3clue.SignRequest(DefaultAppID, ts, []byte(body), DefaultAppKey)}
 		}, status: 200, code: 1003},
 		{name: "old timestamp", mutate: func(h http.Header) {
-			ts := v3clue.Timestamp(time.Now().Add(-6 * time.Minute))
+			ts := v3clue.FormatTimestamp(time.Now().Add(-6 * time.Minute))
 			h["timestamp"] = []string{ts}
-			h["sign"] = []string{v3clue.Sign(DefaultAppID, ts, []byte(body), DefaultAppKey)}
+			h["sign"] = []string{v3clue.SignRequest(DefaultAppID, ts, []byte(body), DefaultAppKey)}
 		}, status: 200, code: 1003},
 		{name: "wrong appKey header", mutate: func(h http.Header) { h["appKey"] = []string{"nope"} }, status: 200, code: 1002},
 		{name: "right appKey header", mutate: func(h http.Header) { h["appKey"] = []string{DefaultAppKey} }, status: 200, code: 0},
@@ -170,7 +170,7 @@ func TestServerStore(t *testing.T) {
 func FuzzServerVerify(f *testing.F) {
 	srv := &Server{AppID: DefaultAppID, AppKey: DefaultAppKey, now: func() time.Time { return time.UnixMilli(1700000000000) }, maxSkew: DefaultMaxSkew}
 	body := []byte(`{"customerId":410983932389440}`)
-	f.Add(DefaultAppID, "1700000000000", v3clue.Sign(DefaultAppID, "1700000000000", body, DefaultAppKey), "", body)
+	f.Add(DefaultAppID, "1700000000000", v3clue.SignRequest(DefaultAppID, "1700000000000", body, DefaultAppKey), "", body)
 	f.Add(DefaultAppID, "-1", "", "x", []byte{})
 	f.Add("", "99999999999999999999", "zz", DefaultAppKey, []byte("{"))
 	f.Fuzz(func(t *testing.T, appID, ts, sign, appKey string, b []byte) {
@@ -182,7 +182,7 @@ func FuzzServerVerify(f *testing.F) {
 			h.Set("appKey", appKey)
 		}
 		code, _ := srv.verify(h, b)
-		if code == 0 && sign != v3clue.Sign(appID, ts, b, DefaultAppKey) {
+		if code == 0 && sign != v3clue.SignRequest(appID, ts, b, DefaultAppKey) {
 			t.Fatal("accepted a wrong signature")
 		}
 		if code == 0 && appID != DefaultAppID {

@@ -3,86 +3,119 @@ package run
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/cluekit/cluekit/v3clue"
 	"github.com/cluekit/cluekit/v3clue/v3cluetest"
 )
 
-func init() { Register("v3clue", runV3clue) }
+func init() {
+	Register("v3clue", Vars{
+		Required: []string{"V3CLUE_APP_ID", "V3CLUE_APP_KEY"},
+		Optional: []string{"V3CLUE_BASE_URL", "V3CLUE_CUSTOMER_ID"},
+	}, runV3clue)
+}
 
-// runV3clue fetches one clue (POST /api/v3/clue/get) and prints its typed
-// fields, one line each. Live mode (V3CLUE_BASE_URL, V3CLUE_APP_ID,
-// V3CLUE_APP_KEY all set) reads the clue V3CLUE_CUSTOMER_ID, or the vendor
-// doc example's customerId when that is unset: the v3 API has no documented
-// call that lists or creates clues, so the example cannot find one by itself.
-func runV3clue(ctx context.Context, p *Printer, counter *Counter) (string, int, error) {
-	base, appID, appKey := Env("V3CLUE_BASE_URL"), Env("V3CLUE_APP_ID"), Env("V3CLUE_APP_KEY")
-	mode := "fake"
-	var customerID int64
-	switch {
-	case base != "" && appID != "" && appKey != "":
-		mode = "live"
-		raw := Env("V3CLUE_CUSTOMER_ID")
-		if raw == "" {
-			// The v3 API documents no call that lists or creates clues, so
-			// without a configured id use the one in the vendor's example.
-			raw = strconv.FormatInt(v3cluetest.ExampleCustomerID, 10)
-			p.Step("note: V3CLUE_CUSTOMER_ID is not set; using the vendor doc example's customerId %s", raw)
+// runV3clue reads one clue (POST /api/v3/clue/get) and prints its typed
+// fields, one line each. The v3 API documents no call that lists, creates or
+// changes clues, so the example only reads: live mode changes nothing. It
+// reads the clue V3CLUE_CUSTOMER_ID, and in live mode without it skips the
+// read rather than guess an id; against the fake it reads the vendor doc
+// example's clue.
+func runV3clue(ctx context.Context, s *Session) error {
+	id, err := v3clueCustomerID(s)
+	if err != nil {
+		return err
+	}
+	if s.DryRun {
+		what := "V3CLUE_CUSTOMER_ID is not set, so it would read nothing"
+		if id != 0 {
+			what = fmt.Sprintf("it would read clue %d", id)
 		}
+		s.Step("nothing to change: this example only reads (%s)", what)
+		return nil
+	}
+	c, stop, err := v3clueClient(s)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if id == 0 {
+		s.Skip("read a clue: V3CLUE_CUSTOMER_ID is not set (the v3 API documents no call that lists clues)")
+		return nil
+	}
+	clue, err := c.GetClue(ctx, &v3clue.GetClueRequest{CustomerID: id})
+	if err != nil {
+		return fmt.Errorf("get clue %d: %w", id, err)
+	}
+	v3clueShow(s, clue)
+	return nil
+}
+
+// v3clueCustomerID is the clue to read: V3CLUE_CUSTOMER_ID, the vendor doc
+// example's clue against the fake, or 0 (none).
+func v3clueCustomerID(s *Session) (int64, error) {
+	raw := s.Get("V3CLUE_CUSTOMER_ID")
+	switch {
+	case raw != "":
 		id, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil || id <= 0 {
-			return mode, 0, fmt.Errorf("V3CLUE_CUSTOMER_ID=%q is not a positive integer", raw)
+			return 0, fmt.Errorf("V3CLUE_CUSTOMER_ID=%q is not a positive integer", raw)
 		}
-		customerID = id
-	case base != "" || appID != "" || appKey != "":
-		var missing []string
-		for name, v := range map[string]string{"V3CLUE_BASE_URL": base, "V3CLUE_APP_ID": appID, "V3CLUE_APP_KEY": appKey} {
-			if v == "" {
-				missing = append(missing, name)
-			}
-		}
-		sort.Strings(missing)
-		return "live", 0, fmt.Errorf("live mode needs V3CLUE_BASE_URL, V3CLUE_APP_ID and V3CLUE_APP_KEY; missing %s", strings.Join(missing, ", "))
-	default:
-		srv := v3cluetest.NewServer()
-		defer srv.Close()
-		base, appID, appKey = srv.URL, srv.AppID, srv.AppKey
-		customerID = v3cluetest.ExampleCustomerID
-		p.Step("started the fake 探马 server at %s", srv.URL)
+		return id, nil
+	case !s.Live && !s.DryRun:
+		return v3cluetest.ExampleCustomerID, nil
 	}
+	return 0, nil
+}
 
-	c, err := v3clue.New(appID, appKey, v3clue.WithBaseURL(base), v3clue.WithLogger(counter.Logger()), v3clue.WithTimeout(20*time.Second))
-	if err != nil {
-		return mode, 0, err
+// v3clueClient builds the client: against the real vendor in live mode,
+// else against a fake started here (stop closes it).
+func v3clueClient(s *Session) (*v3clue.Client, func(), error) {
+	opts := []v3clue.Option{v3clue.WithObserver(s.Observer), v3clue.WithTimeout(20 * time.Second)}
+	if s.Live {
+		if base := s.Get("V3CLUE_BASE_URL"); base != "" {
+			opts = append(opts, v3clue.WithBaseURL(base))
+		}
+		c, err := v3clue.New(s.Get("V3CLUE_APP_ID"), s.Get("V3CLUE_APP_KEY"), opts...)
+		return c, func() {}, err
 	}
-	clue, err := c.GetClue(ctx, customerID)
+	srv := v3cluetest.NewServer()
+	s.Step("started the fake 探马 server at %s", srv.URL)
+	c, err := v3clue.New(v3cluetest.DefaultAppID, v3cluetest.DefaultAppKey, append(opts, v3clue.WithBaseURL(srv.URL))...)
 	if err != nil {
-		return mode, 0, fmt.Errorf("get clue %d: %w", customerID, err)
+		srv.Close()
+		return nil, nil, err
 	}
+	return c, srv.Close, nil
+}
+
+// v3clueShow prints a clue, one line per field.
+func v3clueShow(s *Session, clue *v3clue.Clue) {
 	kind := "unassigned customer (待分配客户)"
 	if clue.IsClue {
 		kind = "clue (线索)"
 	}
-	p.Step("got %s %d: type %d, %d fields, %d tags", kind, clue.CustomerID, clue.Type, len(clue.Fields), len(clue.TagIDs))
-	p.Step("created %s, fields last updated %s", showTime(clue.CreateTime), showTime(clue.LastUpdateTime))
+	s.Step("read %s %d: type %d, %s, %s", kind, clue.CustomerID, clue.Type,
+		Plural(len(clue.Fields), "field"), Plural(len(clue.TagIDs), "tag"))
+	s.Step("created %s, fields last updated %s", v3clueTime(clue.CreateTime), v3clueTime(clue.LastUpdateTime))
 	if !clue.ConvertCustomerTime.IsZero() {
-		p.Step("converted to a customer %s", showTime(clue.ConvertCustomerTime))
+		s.Step("converted to a customer %s", v3clueTime(clue.ConvertCustomerTime))
 	}
 	for _, f := range clue.Fields {
-		p.Step("field %-18s %-8s %s", f.Name, f.Type, showField(f))
+		s.Step("field %-18s %-8s %s", f.Name, f.Type, v3clueField(f))
 	}
 	if len(clue.CompanyInfo) > 0 {
-		p.Step("company info: %d bytes of JSON", len(clue.CompanyInfo))
+		s.Step("company info: %d bytes of JSON", len(clue.CompanyInfo))
 	}
-	return mode, 0, nil
+	if len(clue.Extra) > 0 {
+		s.Step("%s not typed by the SDK, kept in Extra", Plural(len(clue.Extra), "member"))
+	}
 }
 
-// showField renders a field value by its (inferred) type.
-func showField(f v3clue.Field) string {
+// v3clueField renders a field value by its (inferred) type.
+func v3clueField(f v3clue.Field) string {
 	if f.IsNull() {
 		return "(null)"
 	}
@@ -112,7 +145,7 @@ func showField(f v3clue.Field) string {
 	return "raw " + strconv.Quote(raw)
 }
 
-func showTime(d v3clue.DateTime) string {
+func v3clueTime(d v3clue.DateTime) string {
 	t, err := d.Time()
 	if err != nil || t.IsZero() {
 		return strconv.Quote(string(d))
