@@ -3,6 +3,7 @@ package wshoto
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -70,6 +71,7 @@ func TestDecodeEnvelope(t *testing.T) {
 		{name: "token code 10010", body: `{"code":10010}`, code: "10010", sentinel: ErrInvalidToken},
 		{name: "token code 10011", body: `{"code":"10011"}`, code: "10011", sentinel: ErrInvalidToken},
 		{name: "no code", body: `{"msg":"ok"}`, wantErr: true},
+		{name: "empty code", body: `{"code":""}`, wantErr: true},
 		{name: "html", body: `<html>502</html>`, wantErr: true},
 		{name: "array", body: `[1]`, wantErr: true},
 		{name: "empty", body: ``, wantErr: true},
@@ -78,20 +80,19 @@ func TestDecodeEnvelope(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			env, err := decodeEnvelope([]byte(tt.body))
+			o, data, err := decodeEnvelope([]byte(tt.body))
 			if tt.wantErr {
 				require.Error(t, err)
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, tt.ok, env.OK)
-			assert.Equal(t, tt.code, env.Code)
+			assert.Equal(t, tt.ok, o.OK)
+			assert.Equal(t, tt.code, o.Code)
 			if tt.msg != "" {
-				assert.Equal(t, tt.msg, env.Message)
+				assert.Equal(t, tt.msg, o.Message)
 			}
-			assert.Equal(t, tt.data, string(env.Data))
-			kinds, retry := classify(env.Code)
-			assert.False(t, retry)
+			assert.Equal(t, tt.data, string(data))
+			kinds := classify(o.Code)
 			if tt.sentinel != nil {
 				assert.Contains(t, kinds, tt.sentinel)
 			} else {
@@ -133,16 +134,19 @@ func TestBusinessErrorsAreVerbatim(t *testing.T) {
 func TestDo(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name      string
-		method    string
-		path      string
-		body      any
-		wantPath  string
-		wantQuery map[string]string
-		wantBody  string
+		name       string
+		method     string
+		wantMethod string // "" = strings.ToUpper(method)
+		path       string
+		body       any
+		wantPath   string
+		wantQuery  map[string]string
+		wantBody   string
 	}{
 		{name: "get with query", method: "get", path: "/openapi/x/y?a=1&b=%E4%B8%AD", wantPath: "/openapi/x/y", wantQuery: map[string]string{"a": "1", "b": "中"}},
-		{name: "post struct", method: http.MethodPost, path: "/openapi/crm/clue/delete", body: map[string]any{"ids": []ID{"1591005521987920963"}, "x": "<&>"}, wantPath: "/openapi/crm/clue/delete", wantBody: `{"ids":[1591005521987920963],"x":"<&>"}`},
+		{name: "post struct", method: http.MethodPost, path: "/openapi/crm/clue/delete", body: map[string]any{"ids": []NumericID{"1591005521987920963"}, "x": "<&>"}, wantPath: "/openapi/crm/clue/delete", wantBody: `{"ids":[1591005521987920963],"x":"<&>"}`},
+		{name: "string ids", method: http.MethodPost, path: "/openapi/a", body: map[string]any{"id": ID("1591005521987920963")}, wantPath: "/openapi/a", wantBody: `{"id":"1591005521987920963"}`},
+		{name: "empty method is POST", method: "", wantMethod: http.MethodPost, path: "/openapi/a", body: map[string]any{"a": 1}, wantPath: "/openapi/a", wantBody: `{"a":1}`},
 		{name: "post bytes", method: http.MethodPost, path: "/openapi/a", body: []byte(`{"clue_id":1591005521987920963}`), wantPath: "/openapi/a", wantBody: `{"clue_id":1591005521987920963}`},
 		{name: "post raw message", method: http.MethodPost, path: "/openapi/a", body: json.RawMessage(`[1,2]`), wantPath: "/openapi/a", wantBody: `[1,2]`},
 		{name: "caller token dropped", method: http.MethodGet, path: "/openapi/a?access_token=evil", wantPath: "/openapi/a"},
@@ -152,6 +156,9 @@ func TestDo(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t)
 			m := strings.ToUpper(tt.method)
+			if tt.wantMethod != "" {
+				m = tt.wantMethod
+			}
 			rec := h.on(m, tt.wantPath, func(seen) (int, string) {
 				return 200, `{"code":0,"msg":"ok","data":{"id":1591005521987920963,"name":"x"}}`
 			})
@@ -177,9 +184,10 @@ func TestDoValidation(t *testing.T) {
 		name, method, path string
 		body               any
 	}{
-		{"empty method", "", "/openapi/a", nil},
 		{"relative path", "POST", "openapi/a", nil},
-		{"absolute url", "POST", "/https://evil.example/a", nil},
+		{"absolute url", "POST", "https://evil.example/a", nil},
+		{"fragment", "POST", "/openapi/a#x", nil},
+		{"get with a body", "GET", "/openapi/a", map[string]any{"a": 1}},
 		{"scheme-relative", "POST", "//evil.example/a", nil},
 		{"invalid json bytes", "POST", "/openapi/a", []byte(`{`)},
 		{"unmarshalable body", "POST", "/openapi/a", map[string]any{"f": func() {}}},
@@ -193,6 +201,19 @@ func TestDoValidation(t *testing.T) {
 			assert.Zero(t, h.tr.GetTotalCallCount(), "no network call")
 		})
 	}
+}
+
+// TestDoStaysOnTheBaseURL: a path that spells a URL after its leading
+// slash is a path on the base URL's host, never a request to another host.
+func TestDoStaysOnTheBaseURL(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	rec := h.on(http.MethodPost, "/https://evil.example/a", func(seen) (int, string) { return 200, `{"code":0}` })
+	require.NoError(t, h.c.Do(ctx(t), http.MethodPost, "/https://evil.example/a", nil, nil))
+	reqs := rec.all()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "/prefix/https://evil.example/a", reqs[0].Path)
+	assert.Equal(t, 2, h.tr.GetTotalCallCount(), "the token request and the call, both to the base host")
 }
 
 func TestDoRetryPolicy(t *testing.T) {
@@ -306,4 +327,28 @@ func TestPtr(t *testing.T) {
 	require.NotNil(t, p)
 	assert.Equal(t, "", *p)
 	assert.Equal(t, 7, *Ptr(7))
+}
+
+// TestClientPrintsNoSecret: a client printed with any verb, or logged with
+// slog, shows the vendor, the app id and the base URL, never the secret or
+// a token.
+func TestClientPrintsNoSecret(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	_, err := h.c.AccessToken(ctx(t)) // a token is cached: it must not show either
+	require.NoError(t, err)
+	l, logs := testkit.Logger()
+	l.Info("client", "c", h.c)
+	l.Info("client value", "c", *h.c)
+	tests := map[string]string{
+		"%v": fmt.Sprintf("%v", h.c), "%+v": fmt.Sprintf("%+v", h.c), "%#v": fmt.Sprintf("%#v", h.c),
+		"%s": fmt.Sprintf("%s", h.c), "value %+v": fmt.Sprintf("%+v", *h.c), "String": h.c.String(),
+		"in a struct": fmt.Sprintf("%+v", struct{ C *Client }{h.c}), "slog": logs.String(),
+	}
+	for name, out := range tests {
+		testkit.NoSecrets(t, out, testSecret, testToken)
+		assert.Contains(t, out, testAppID, name)
+		assert.Contains(t, out, "wshoto", name)
+	}
+	assert.Contains(t, tests["%v"], testBase)
 }

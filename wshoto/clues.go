@@ -6,10 +6,19 @@ import (
 	"encoding/json"
 	"iter"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cluekit/cluekit/internal/core"
 	"github.com/cluekit/cluekit/internal/flex"
+)
+
+var (
+	epEditClue    = core.Endpoint{Op: "clue/edit", Path: "/openapi/crm/clue/edit"}
+	epListClues   = core.Endpoint{Op: "clue/page", Path: "/openapi/crm/clue/page"}
+	epGetClue     = core.Endpoint{Op: "clue/info", Path: "/openapi/crm/clue/info"}
+	epBatchReturn = core.Endpoint{Op: "clue/batch/return", Path: "/openapi/crm/clue/batch/return", Create: true}
 )
 
 // ClueState is the state of a clue (线索状态).
@@ -37,26 +46,26 @@ func (s *ClueState) UnmarshalJSON(b []byte) error {
 
 // Clue is one clue as clue/page returns it.
 type Clue struct {
-	ClueID       ID     `json:"clue_id"`
-	ClueName     string `json:"clue_name"`
-	MobilePhone  Text   `json:"mobile_phone"`
-	ClueCorpName string `json:"clue_corp_name"`
+	ClueID       NumericID `json:"clue_id"`
+	ClueName     string    `json:"clue_name"`
+	MobilePhone  Text      `json:"mobile_phone"`
+	ClueCorpName string    `json:"clue_corp_name"`
 	// TagList holds the clue's tags (tagId/tagName in clue/page, tag_id/tag_name in clue/info).
 	TagList               []Tag     `json:"tag_list"`
 	State                 ClueState `json:"state"`
 	FollowUserID          string    `json:"follow_user_id"` // 跟进人 staff id
-	CluePoolID            ID        `json:"clue_pool_id"`
+	CluePoolID            NumericID `json:"clue_pool_id"`
 	CluePoolName          string    `json:"clue_pool_name"`
 	AccessCustomerChannel string    `json:"access_customer_channel"` // 获客渠道, "一级-二级-三级"
 	Area                  string    `json:"area"`                    // "湖北省-武汉市-洪山区"
 	// Description is the clue's 描述, written by EditClueRequest.Remark.
-	Description             string    `json:"description"`
-	RecoveryNum             Int       `json:"recovery_num"`               // times returned/recycled
-	RecoveryRemark          string    `json:"recovery_remark"`            // return reason text
-	RecoveryRemarkType      string    `json:"recovery_remark_type"`       // return reason codes, comma-separated
-	RecoveryRemarkInputText string    `json:"recovery_remark_input_text"` // reason typed by the user
-	CreateUserID            string    `json:"create_user_id"`
-	GmtCreate               Timestamp `json:"gmt_create"` // creation time, epoch seconds
+	Description             string `json:"description"`
+	RecoveryNum             Int    `json:"recovery_num"`               // times returned/recycled
+	RecoveryRemark          string `json:"recovery_remark"`            // return reason text
+	RecoveryRemarkType      string `json:"recovery_remark_type"`       // return reason codes, comma-separated
+	RecoveryRemarkInputText string `json:"recovery_remark_input_text"` // reason typed by the user
+	CreateUserID            string `json:"create_user_id"`
+	GmtCreate               Time   `json:"gmt_create"` // creation time (wshoto sends epoch seconds)
 	// FieldMap holds custom fields (mf_clue_N...): text as string, options as
 	// arrays of {"name","id"} objects; numbers are json.Number.
 	FieldMap map[string]any `json:"field_map"`
@@ -66,11 +75,11 @@ type Clue struct {
 // detail-only ones.
 type ClueDetail struct {
 	Clue
-	MergeUserID string    `json:"merge_user_id"`
-	Gender      string    `json:"gender"`   // a label such as "男"/"女" (EditClue sends "0"/"1")
-	Birthday    Timestamp `json:"birthday"` // epoch seconds (ms if above 1e12)
-	Email       string    `json:"email"`
-	Address     string    `json:"address"`
+	MergeUserID string `json:"merge_user_id"`
+	Gender      string `json:"gender"`   // a label such as "男"/"女" (EditClue sends "0"/"1")
+	Birthday    Time   `json:"birthday"` // wshoto sends epoch seconds (ms if above 1e12)
+	Email       string `json:"email"`
+	Address     string `json:"address"`
 	// BusinessTags holds the business tags; the vendor example sends a single
 	// object, which decodes as one element.
 	BusinessTags []BusinessTag `json:"business_tags"`
@@ -81,7 +90,7 @@ func (d *ClueDetail) UnmarshalJSON(b []byte) error {
 	type plain ClueDetail
 	var w struct {
 		plain
-		BusinessTags lenientList[BusinessTag] `json:"business_tags"`
+		BusinessTags flex.List[BusinessTag] `json:"business_tags"`
 	}
 	if err := flex.Unmarshal(b, &w); err != nil {
 		return err
@@ -139,16 +148,21 @@ const (
 
 // EditClueRequest edits one clue (POST /openapi/crm/clue/edit).
 //
-// wshoto clears the stored value of every optional field that is sent empty,
-// and edits ALL fields when update_specified_fields is absent or empty. This
-// type makes accidental clearing impossible:
+// wshoto clears the stored value of every optional field that is sent empty
+// ("如果为空则会清空"), and edits ALL fields when update_specified_fields is
+// absent or empty. This type makes accidental clearing impossible:
 //
 //   - The five required fields are plain fields and always sent.
 //   - Every optional field is a pointer: nil leaves the stored value
 //     unchanged (the field is neither sent nor listed); a non-nil pointer
-//     changes it. To clear a value on purpose, point at the zero value:
-//     Remark: wshoto.Ptr("") clears the description, Birthday:
-//     wshoto.Ptr(time.Time{}) clears the birthday.
+//     changes it. To clear a text value on purpose, point at "":
+//     Remark: wshoto.Ptr("") sends "remark":"". Birthday:
+//     wshoto.Ptr(time.Time{}) sends "birthday":null, clearing it.
+//   - WorkID and EncryptFlag are integers whose 0 is a real value
+//     (EncryptNo), so clearing them is a flag of its own: ClearWorkID and
+//     ClearEncryptFlag send "work_id":null and "encrypt_flag":null, listed
+//     in update_specified_fields. Setting a value and its Clear flag
+//     together is an ErrInvalidParam error.
 //   - The SDK always sends a non-empty update_specified_fields listing
 //     exactly the keys being changed: the set optional fields, the FieldMap
 //     keys, and the required fields marked with ApplyClueName,
@@ -158,7 +172,7 @@ const (
 //
 // Example, changing only the description and one custom field:
 //
-//	err := c.EditClue(ctx, &wshoto.EditClueRequest{
+//	res, err := c.EditClue(ctx, &wshoto.EditClueRequest{
 //		ClueID: id, ClueName: name, CluePoolID: pool, FollowUserID: staff, UserID: staff,
 //		Remark:   wshoto.Ptr("回访过"),
 //		FieldMap: map[string]any{"mf_clue_1": "3234"},
@@ -166,11 +180,11 @@ const (
 type EditClueRequest struct {
 	// Required, always sent. They are applied only when listed in
 	// update_specified_fields (see the Apply flags).
-	ClueID       ID     // 线索id
-	ClueName     string // 线索名称
-	CluePoolID   ID     // 线索池id
-	FollowUserID string // 跟进人id (staff id of the assigned person)
-	UserID       string // 用户id (the operator)
+	ClueID       NumericID // 线索id
+	ClueName     string    // 线索名称
+	CluePoolID   NumericID // 线索池id
+	FollowUserID string    // 跟进人id (staff id of the assigned person)
+	UserID       string    // 用户id (the operator)
 
 	// ApplyClueName, ApplyFollowUserID and ApplyCluePoolID list the
 	// required field in update_specified_fields, so its value is written
@@ -179,25 +193,36 @@ type EditClueRequest struct {
 	ApplyFollowUserID bool
 	ApplyCluePoolID   bool
 
-	// Optional: nil = unchanged; Ptr(zero value) = clear on purpose.
-	ClueCorpName          *string    // 线索企业名称
-	Label                 *string    // 标签: tag IDs, comma-separated
-	Gender                *string    // GenderMale ("0") or GenderFemale ("1"); "" clears
-	Birthday              *time.Time // sent as epoch seconds; the zero time sends null (clears)
-	Email                 *string    // 邮箱
-	Area                  *string    // 地区, "湖北省-武汉市-武昌区"
-	AreaCode              *string    // 地区码 (deprecated by wshoto: send Area in Chinese)
-	AccessCustomerChannel *string    // 获客渠道, the cascade labels "一级-二级-三级"
-	Remark                *string    // 描述 (read back as Clue.Description)
-	// WorkID is the 工单ID. How wshoto spells an "empty" int is not
-	// documented; Ptr(0) sends 0.
-	WorkID *int
+	// Optional: nil = unchanged; Ptr(value) = changed; Ptr("") = cleared.
+	ClueCorpName *string // 线索企业名称
+	Label        *string // 标签: tag IDs, comma-separated
+	Gender       *string // GenderMale ("0") or GenderFemale ("1"); "" clears
+	// Birthday is sent in epoch seconds, the unit of wshoto's field table
+	// ("秒级时间戳", e.g. 1285904160), although the vendor's own example
+	// sends milliseconds; set BirthdayInMillis to send milliseconds. The
+	// zero time sends null, clearing the birthday.
+	Birthday *time.Time
+	// BirthdayInMillis sends Birthday in epoch milliseconds, as the
+	// vendor's example does, instead of seconds.
+	BirthdayInMillis      bool
+	Email                 *string // 邮箱
+	Area                  *string // 地区, "湖北省-武汉市-武昌区"
+	AreaCode              *string // 地区码 (deprecated by wshoto: send Area in Chinese)
+	AccessCustomerChannel *string // 获客渠道, the cascade labels "一级-二级-三级"
+	Remark                *string // 描述 (read back as Clue.Description)
+	// WorkID is the 工单ID; Ptr(0) sends 0. ClearWorkID sends null instead,
+	// which wshoto documents as clearing it.
+	WorkID      *int
+	ClearWorkID bool
 	// CoopModeType appears only in the vendor's example ("1"), undocumented.
-	CoopModeType   *string
-	Uin            *string // 第三方线索id
-	EncryptFlag    *int    // EncryptNo (0) or EncryptYes (1)
-	Address        *string // 详细地址
-	BusinessTagIDs *string // 业务标签ID集合, comma-separated
+	CoopModeType *string
+	Uin          *string // 第三方线索id
+	// EncryptFlag is EncryptNo (0) or EncryptYes (1). ClearEncryptFlag sends
+	// null instead, which wshoto documents as clearing it.
+	EncryptFlag      *int
+	ClearEncryptFlag bool
+	Address          *string // 详细地址
+	BusinessTagIDs   *string // 业务标签ID集合, comma-separated
 
 	// FieldMap sets custom fields, each listed in update_specified_fields
 	// under its own key: single-select → the option ID, multi-select or
@@ -205,12 +230,19 @@ type EditClueRequest struct {
 	FieldMap map[string]any
 }
 
+// EditClueResult reports an applied edit (wshoto answered data=true).
+type EditClueResult struct {
+	// Fields lists the keys sent in update_specified_fields: exactly the
+	// fields wshoto was asked to change.
+	Fields []string
+}
+
 // editClueWire is the exact body, in the vendor example's key order.
 type editClueWire struct {
-	ClueID                ID              `json:"clue_id"`
+	ClueID                NumericID       `json:"clue_id"`
 	ClueName              string          `json:"clue_name"`
 	ClueCorpName          *string         `json:"clue_corp_name,omitempty"`
-	CluePoolID            ID              `json:"clue_pool_id"`
+	CluePoolID            NumericID       `json:"clue_pool_id"`
 	FollowUserID          string          `json:"follow_user_id"`
 	Label                 *string         `json:"label,omitempty"`
 	Gender                *string         `json:"gender,omitempty"`
@@ -220,11 +252,11 @@ type editClueWire struct {
 	AreaCode              *string         `json:"area_code,omitempty"`
 	AccessCustomerChannel *string         `json:"access_customer_channel,omitempty"`
 	Remark                *string         `json:"remark,omitempty"`
-	WorkID                *int            `json:"work_id,omitempty"`
+	WorkID                json.RawMessage `json:"work_id,omitempty"`
 	CoopModeType          *string         `json:"coop_mode_type,omitempty"`
 	UserID                string          `json:"user_id"`
 	Uin                   *string         `json:"uin,omitempty"`
-	EncryptFlag           *int            `json:"encrypt_flag,omitempty"`
+	EncryptFlag           json.RawMessage `json:"encrypt_flag,omitempty"`
 	FieldMap              map[string]any  `json:"field_map,omitempty"`
 	Address               *string         `json:"address,omitempty"`
 	BusinessTagIDs        *string         `json:"business_tag_ids,omitempty"`
@@ -239,44 +271,102 @@ var standardClueKeys = map[string]bool{
 	"update_specified_fields": true,
 }
 
-const opEditClue = "clue/edit"
-
-// wire validates r and builds the exact body.
-func (r *EditClueRequest) wire() (*editClueWire, error) {
-	op := opEditClue
+// validate checks the documented rules.
+func (r *EditClueRequest) validate() error {
+	op := epEditClue.Op
 	if r == nil {
-		return nil, core.InvalidParam(vendorName, op, "request is nil")
+		return core.InvalidParam(vendorName, op, "request is nil")
 	}
 	if err := checkID(op, "clue_id", r.ClueID); err != nil {
-		return nil, err
+		return err
 	}
 	if err := checkID(op, "clue_pool_id", r.CluePoolID); err != nil {
-		return nil, err
+		return err
 	}
 	for _, f := range []struct{ name, v string }{{"clue_name", r.ClueName}, {"follow_user_id", r.FollowUserID}, {"user_id", r.UserID}} {
 		if f.v == "" {
-			return nil, core.InvalidParam(vendorName, op, "%s is required", f.name)
+			return core.InvalidParam(vendorName, op, "%s is required", f.name)
 		}
 	}
 	if r.Gender != nil && *r.Gender != "" && *r.Gender != GenderMale && *r.Gender != GenderFemale {
-		return nil, core.InvalidParam(vendorName, op, "gender must be %q, %q or \"\" (clear)", GenderMale, GenderFemale)
+		return core.InvalidParam(vendorName, op, "gender must be %q, %q or \"\" (clear)", GenderMale, GenderFemale)
 	}
 	if r.EncryptFlag != nil && *r.EncryptFlag != EncryptNo && *r.EncryptFlag != EncryptYes {
-		return nil, core.InvalidParam(vendorName, op, "encrypt_flag must be 0 or 1")
+		return core.InvalidParam(vendorName, op, "encrypt_flag must be 0 or 1")
+	}
+	if r.WorkID != nil && r.ClearWorkID {
+		return core.InvalidParam(vendorName, op, "set WorkID or ClearWorkID, not both")
+	}
+	if r.EncryptFlag != nil && r.ClearEncryptFlag {
+		return core.InvalidParam(vendorName, op, "set EncryptFlag or ClearEncryptFlag, not both")
+	}
+	for k := range r.FieldMap {
+		if k == "" {
+			return core.InvalidParam(vendorName, op, "field_map has an empty key")
+		}
+		if standardClueKeys[k] {
+			return core.InvalidParam(vendorName, op, "field_map key %q is a standard field: use its own field", k)
+		}
+	}
+	return nil
+}
+
+// wire validates r and builds the exact body.
+func (r *EditClueRequest) wire() (*editClueWire, error) {
+	if err := r.validate(); err != nil {
+		return nil, err
 	}
 	w := &editClueWire{
 		ClueID: r.ClueID, ClueName: r.ClueName, CluePoolID: r.CluePoolID, FollowUserID: r.FollowUserID, UserID: r.UserID,
 		ClueCorpName: r.ClueCorpName, Label: r.Label, Gender: r.Gender, Email: r.Email, Area: r.Area, AreaCode: r.AreaCode,
-		AccessCustomerChannel: r.AccessCustomerChannel, Remark: r.Remark, WorkID: r.WorkID, CoopModeType: r.CoopModeType,
-		Uin: r.Uin, EncryptFlag: r.EncryptFlag, Address: r.Address, BusinessTagIDs: r.BusinessTagIDs,
+		AccessCustomerChannel: r.AccessCustomerChannel, Remark: r.Remark, CoopModeType: r.CoopModeType,
+		Uin: r.Uin, Address: r.Address, BusinessTagIDs: r.BusinessTagIDs,
+		Birthday:    r.birthday(),
+		WorkID:      optInt(r.WorkID, r.ClearWorkID),
+		EncryptFlag: optInt(r.EncryptFlag, r.ClearEncryptFlag),
 	}
-	if r.Birthday != nil {
-		if r.Birthday.IsZero() {
-			w.Birthday = json.RawMessage("null")
-		} else {
-			w.Birthday, _ = json.Marshal(r.Birthday.Unix())
-		}
+	keys := r.keys()
+	if len(r.FieldMap) > 0 {
+		w.FieldMap = r.FieldMap
 	}
+	if len(keys) == 0 {
+		// An empty update_specified_fields means "edit every field" to
+		// wshoto, which would clear every optional field: refuse.
+		return nil, core.InvalidParam(vendorName, epEditClue.Op, "nothing to edit: set an optional field, a Clear flag, a FieldMap key or an Apply flag")
+	}
+	w.UpdateSpecifiedFields = keys
+	return w, nil
+}
+
+// birthday is the birthday's JSON: absent, null (clear), seconds or ms.
+func (r *EditClueRequest) birthday() json.RawMessage {
+	switch {
+	case r.Birthday == nil:
+		return nil
+	case r.Birthday.IsZero():
+		return json.RawMessage("null")
+	case r.BirthdayInMillis:
+		return strconv.AppendInt(nil, r.Birthday.UnixMilli(), 10)
+	default:
+		return strconv.AppendInt(nil, r.Birthday.Unix(), 10)
+	}
+}
+
+// optInt is an optional integer's JSON: absent, null (clear) or the value.
+func optInt(v *int, clear bool) json.RawMessage {
+	switch {
+	case clear:
+		return json.RawMessage("null")
+	case v == nil:
+		return nil
+	default:
+		return strconv.AppendInt(nil, int64(*v), 10)
+	}
+}
+
+// keys lists update_specified_fields: the keys being changed, in the
+// vendor example's order, then the custom fields sorted.
+func (r *EditClueRequest) keys() []string {
 	var keys []string
 	add := func(set bool, key string) {
 		if set {
@@ -295,51 +385,36 @@ func (r *EditClueRequest) wire() (*editClueWire, error) {
 	add(r.AreaCode != nil, FieldAreaCode)
 	add(r.AccessCustomerChannel != nil, FieldAccessCustomerChannel)
 	add(r.Remark != nil, FieldRemark)
-	add(r.WorkID != nil, FieldWorkID)
+	add(r.WorkID != nil || r.ClearWorkID, FieldWorkID)
 	add(r.CoopModeType != nil, FieldCoopModeType)
 	add(r.Uin != nil, FieldUin)
-	add(r.EncryptFlag != nil, FieldEncryptFlag)
+	add(r.EncryptFlag != nil || r.ClearEncryptFlag, FieldEncryptFlag)
 	add(r.Address != nil, FieldAddress)
 	add(r.BusinessTagIDs != nil, FieldBusinessTagIDs)
-	if len(r.FieldMap) > 0 {
-		custom := make([]string, 0, len(r.FieldMap))
-		for k := range r.FieldMap {
-			if k == "" {
-				return nil, core.InvalidParam(vendorName, op, "field_map has an empty key")
-			}
-			if standardClueKeys[k] {
-				return nil, core.InvalidParam(vendorName, op, "field_map key %q is a standard field: use its own field", k)
-			}
-			custom = append(custom, k)
-		}
-		sort.Strings(custom)
-		keys = append(keys, custom...)
-		w.FieldMap = r.FieldMap
+	custom := make([]string, 0, len(r.FieldMap))
+	for k := range r.FieldMap {
+		custom = append(custom, k)
 	}
-	if len(keys) == 0 {
-		// An empty update_specified_fields means "edit every field" to
-		// wshoto, which would clear every optional field: refuse.
-		return nil, core.InvalidParam(vendorName, op, "nothing to edit: set an optional field, a FieldMap key or an Apply flag")
-	}
-	w.UpdateSpecifiedFields = keys
-	return w, nil
+	sort.Strings(custom)
+	return append(keys, custom...)
 }
 
 // EditClue edits one clue, changing only the fields the request sets (see
-// EditClueRequest). It returns an error when wshoto answers data=false.
-func (c *Client) EditClue(ctx context.Context, req *EditClueRequest) error {
+// EditClueRequest), and reports the keys it asked wshoto to change. An
+// answer of data=false is an error.
+func (c *Client) EditClue(ctx context.Context, req *EditClueRequest) (*EditClueResult, error) {
 	w, err := req.wire()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var ok json.RawMessage
-	if err := c.call(ctx, opEditClue, "/openapi/crm/clue/edit", w, false, &ok); err != nil {
-		return err
+	var ok applied
+	if _, err := c.t.Call(ctx, epEditClue, nil, w, &ok); err != nil {
+		return nil, err
 	}
-	if bytes.Equal(bytes.TrimSpace(ok), []byte("false")) {
-		return core.NewAPIError(vendorName, opEditClue, 200, "0", "edit not applied (data=false)", "", nil)
+	if ok.refused {
+		return nil, notApplied(epEditClue.Op, "edit")
 	}
-	return nil
+	return &EditClueResult{Fields: w.UpdateSpecifiedFields}, nil
 }
 
 // Tag filters of ListCluesRequest.TagRelationType.
@@ -352,6 +427,9 @@ const (
 // MaxPageSize is the largest page_size wshoto accepts.
 const MaxPageSize = 100
 
+// defaultPageSize is wshoto's page_size when none is sent.
+const defaultPageSize = 20
+
 // ListCluesRequest filters the clue list (POST /openapi/crm/clue/page). Zero
 // values are not sent, except the paging fields, which default to page 1
 // and 20 items.
@@ -363,7 +441,7 @@ type ListCluesRequest struct {
 	CurrentIndex       int         // page number, from 1 (default 1)
 	PageSize           int         // default 20, at most MaxPageSize
 	States             []ClueState // any of these states
-	CluePoolIDs        []ID
+	CluePoolIDs        []NumericID
 	TagRelationType    int    // TagRelationAny, TagRelationAll or TagRelationNone
 	TagIDs             string // tag ids, comma-separated
 }
@@ -375,12 +453,10 @@ type listCluesWire struct {
 	CurrentIndex    int         `json:"current_index"`
 	PageSize        int         `json:"page_size"`
 	States          []ClueState `json:"states,omitempty"`
-	CluePoolIDs     []ID        `json:"clue_pool_ids,omitempty"`
+	CluePoolIDs     []NumericID `json:"clue_pool_ids,omitempty"`
 	TagRelationType int         `json:"tag_relation_type,omitempty"`
 	TagIDs          string      `json:"tag_ids,omitempty"`
 }
-
-const opListClues = "clue/page"
 
 func checkPage(op string, index, size int) error {
 	if index < 0 {
@@ -392,34 +468,41 @@ func checkPage(op string, index, size int) error {
 	return nil
 }
 
-func (r *ListCluesRequest) wire() (*listCluesWire, error) {
-	op := opListClues
-	if r == nil {
-		r = &ListCluesRequest{}
-	}
+func (r *ListCluesRequest) validate() error {
+	op := epListClues.Op
 	if err := checkPage(op, r.CurrentIndex, r.PageSize); err != nil {
-		return nil, err
+		return err
 	}
 	for _, s := range r.States {
 		if s < ClueStateUnassigned || s > ClueStateConverted {
-			return nil, core.InvalidParam(vendorName, op, "state %d is not one of 0..5", s)
+			return core.InvalidParam(vendorName, op, "state %d is not one of 0..5", s)
 		}
 	}
 	for _, id := range r.CluePoolIDs {
 		if err := checkID(op, "clue_pool_ids", id); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if r.TagRelationType != 0 && (r.TagRelationType < TagRelationAny || r.TagRelationType > TagRelationNone) {
-		return nil, core.InvalidParam(vendorName, op, "tag_relation_type must be 1, 2 or 3")
+		return core.InvalidParam(vendorName, op, "tag_relation_type must be 1, 2 or 3")
 	}
 	if !r.StartTime.IsZero() && !r.EndTime.IsZero() && r.EndTime.Before(r.StartTime) {
-		return nil, core.InvalidParam(vendorName, op, "end_time is before start_time")
+		return core.InvalidParam(vendorName, op, "end_time is before start_time")
+	}
+	return nil
+}
+
+func (r *ListCluesRequest) wire() (*listCluesWire, error) {
+	if r == nil {
+		r = &ListCluesRequest{}
+	}
+	if err := r.validate(); err != nil {
+		return nil, err
 	}
 	w := &listCluesWire{FollowUserID: r.FollowUserID, CurrentIndex: max(r.CurrentIndex, 1), PageSize: r.PageSize,
 		States: r.States, CluePoolIDs: r.CluePoolIDs, TagRelationType: r.TagRelationType, TagIDs: r.TagIDs}
 	if w.PageSize == 0 {
-		w.PageSize = 20
+		w.PageSize = defaultPageSize
 	}
 	if !r.StartTime.IsZero() {
 		ms := r.StartTime.UnixMilli()
@@ -432,42 +515,67 @@ func (r *ListCluesRequest) wire() (*listCluesWire, error) {
 	return w, nil
 }
 
-// clueListData decodes the clue/page data: documented as an array; an
-// object {total, records} is accepted too.
-type clueListData []Clue
+// CluePage is one page of the clue list.
+type CluePage struct {
+	Records []Clue
+	// Total is the number of clues matching the filter when wshoto sends
+	// it. clue/page documents a bare array of clues, without a total: then
+	// Total is 0.
+	Total int64
+	// CurrentIndex is the page number of this page; NextIndex the page to
+	// fetch next, or 0 when this page is the last (shorter than the page
+	// size, or Total reached).
+	CurrentIndex int
+	NextIndex    int
+}
 
-func (d *clueListData) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '{' {
+// UnmarshalJSON decodes clue/page's data: documented as an array of clues;
+// an object {total, records} is accepted too, and null or "" is an empty
+// page.
+func (p *CluePage) UnmarshalJSON(b []byte) error {
+	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '{' {
 		var w struct {
-			Records []Clue `json:"records"`
+			Total   Int             `json:"total"`
+			Records flex.List[Clue] `json:"records"`
 		}
-		if err := flex.Unmarshal(b, &w); err != nil {
+		if err := json.Unmarshal(b, &w); err != nil {
 			return err
 		}
-		*d = w.Records
+		p.Records, p.Total = w.Records, int64(w.Total)
 		return nil
 	}
-	var list []Clue
-	if err := flex.Unmarshal(b, &list); err != nil {
+	var list flex.List[Clue]
+	if err := list.UnmarshalJSON(b); err != nil {
 		return err
 	}
-	*d = list
+	p.Records = list
 	return nil
 }
 
-// ListClues returns one page of clues. wshoto documents no total count: a
-// page shorter than PageSize is the last one (AllClues walks them all).
-func (c *Client) ListClues(ctx context.Context, req *ListCluesRequest) ([]Clue, error) {
+// nextIndex is the page after index, or 0 when the page of n rows was the
+// last one.
+func nextIndex(index, size, n int, total int64) int {
+	if n < size || (total > 0 && int64(index)*int64(size) >= total) {
+		return 0
+	}
+	return index + 1
+}
+
+// ListClues returns one page of clues (POST /openapi/crm/clue/page). wshoto
+// documents no total count: a page shorter than PageSize is the last one
+// (CluePage.NextIndex is then 0; AllClues walks every page).
+func (c *Client) ListClues(ctx context.Context, req *ListCluesRequest) (*CluePage, error) {
 	w, err := req.wire()
 	if err != nil {
 		return nil, err
 	}
-	var data clueListData
-	if err := c.call(ctx, opListClues, "/openapi/crm/clue/page", w, false, &data); err != nil {
+	var page CluePage
+	if _, err := c.t.Call(ctx, epListClues, nil, w, &page); err != nil {
 		return nil, err
 	}
-	return []Clue(data), nil
+	page.CurrentIndex = w.CurrentIndex
+	page.NextIndex = nextIndex(w.CurrentIndex, w.PageSize, len(page.Records), page.Total)
+	return &page, nil
 }
 
 // AllClues walks every page of the clue list, from req.CurrentIndex (default
@@ -480,40 +588,44 @@ func (c *Client) AllClues(ctx context.Context, req *ListCluesRequest) iter.Seq2[
 		if req != nil {
 			r = *req
 			r.States = append([]ClueState(nil), req.States...)
-			r.CluePoolIDs = append([]ID(nil), req.CluePoolIDs...)
+			r.CluePoolIDs = append([]NumericID(nil), req.CluePoolIDs...)
 		}
 		if r.PageSize == 0 {
 			r.PageSize = MaxPageSize
 		}
-		core.WalkPages(ctx, vendorName, opListClues, r.CurrentIndex, r.PageSize, func(ctx context.Context, n int) ([]Clue, bool, error) {
+		core.WalkPages(ctx, vendorName, epListClues.Op, r.CurrentIndex, r.PageSize, func(ctx context.Context, n int) ([]Clue, bool, error) {
 			r.CurrentIndex = n
 			page, err := c.ListClues(ctx, &r)
-			return page, false, err
+			if err != nil {
+				return nil, false, err
+			}
+			return page.Records, page.NextIndex == 0, nil
 		}, func(cl Clue) string { return string(cl.ClueID) }, yield)
 	}
 }
 
 // GetClueRequest asks for one clue (POST /openapi/crm/clue/info).
 type GetClueRequest struct {
-	ClueID ID `json:"clue_id"` // required
+	ClueID NumericID `json:"clue_id"` // required
 }
 
-const opGetClue = "clue/info"
-
-// GetClue returns one clue with its detail fields.
+// GetClue returns one clue with its detail fields. An answer without a
+// clue matches ErrNotFound.
 func (c *Client) GetClue(ctx context.Context, req *GetClueRequest) (*ClueDetail, error) {
+	op := epGetClue.Op
 	if req == nil {
-		return nil, core.InvalidParam(vendorName, opGetClue, "request is nil")
+		return nil, core.InvalidParam(vendorName, op, "request is nil")
 	}
-	if err := checkID(opGetClue, "clue_id", req.ClueID); err != nil {
+	if err := checkID(op, "clue_id", req.ClueID); err != nil {
 		return nil, err
 	}
 	var d *ClueDetail
-	if err := c.call(ctx, opGetClue, "/openapi/crm/clue/info", req, false, &d); err != nil {
+	res, err := c.t.Call(ctx, epGetClue, nil, req, &d)
+	if err != nil {
 		return nil, err
 	}
 	if d == nil {
-		return nil, core.NewAPIError(vendorName, opGetClue, 200, "0", "no clue in answer", "", nil, core.ErrNotFound)
+		return nil, core.NewAPIError(vendorName, op, res.HTTPStatus, res.Code, "no clue in answer", res.RequestID, nil, core.ErrNotFound)
 	}
 	return d, nil
 }
@@ -523,14 +635,15 @@ func (c *Client) GetClue(ctx context.Context, req *GetClueRequest) (*ClueDetail,
 // a lock period a clue becomes 待分配, with one 已锁定; recovery_num grows by
 // one. wshoto states no cap on IDs.
 type BatchReturnCluesRequest struct {
-	IDs                []ID   `json:"ids"`                            // required: clue ids
-	UserID             string `json:"user_id"`                        // required: the operator
-	RecoveryRemarkType string `json:"recovery_remark_type,omitempty"` // reason codes, comma-separated ("3407f1c1,f079702c")
-	RecoveryRemark     string `json:"recovery_remark,omitempty"`      // free-text reason
+	IDs                []NumericID `json:"ids"`                            // required: clue ids
+	UserID             string      `json:"user_id"`                        // required: the operator
+	RecoveryRemarkType string      `json:"recovery_remark_type,omitempty"` // reason codes, comma-separated ("3407f1c1,f079702c")
+	RecoveryRemark     string      `json:"recovery_remark,omitempty"`      // free-text reason
 }
 
-// BatchReturnResult reports a batch return. Partial success is normal: a
-// nil error does not mean every clue was returned; check Failed and Items.
+// BatchReturnResult reports a batch return. Partial success is normal:
+// when some clues were not returned, BatchReturnClues returns this result
+// and a *BatchError listing them.
 type BatchReturnResult struct {
 	Success int64             // clues returned
 	Failed  int64             // clues not returned
@@ -539,7 +652,7 @@ type BatchReturnResult struct {
 
 // BatchReturnItem is one clue's result.
 type BatchReturnItem struct {
-	ClueID  string // as wshoto sends it (a JSON string)
+	ClueID  ID     // as wshoto sends it (a JSON string)
 	Reason  string // why it failed, e.g. "线索不存在"
 	Success bool
 }
@@ -555,57 +668,99 @@ func (r *BatchReturnResult) FailedItems() []BatchReturnItem {
 	return out
 }
 
+// batchReturnData decodes batch/return's data into res: the documented
+// object {success, failed, result_items}, or a bare true/false.
 type batchReturnData struct {
-	Success Int `json:"success"`
-	Failed  Int `json:"failed"`
-	Items   []struct {
-		ClueID  flex.String `json:"clue_id"`
-		Reason  textOrList  `json:"reason"`
-		Success Bool        `json:"success"`
-	} `json:"result_items"`
+	res  *BatchReturnResult
+	flag string // "true" or "false" when data was a bare boolean
 }
 
-const opBatchReturn = "clue/batch/return"
+// UnmarshalJSON implements json.Unmarshaler.
+func (d *batchReturnData) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if s := string(b); s == "true" || s == "false" {
+		d.flag = s
+		return nil
+	}
+	var w struct {
+		Success Int `json:"success"`
+		Failed  Int `json:"failed"`
+		Items   []struct {
+			ClueID  ID                   `json:"clue_id"`
+			Reason  flex.List[flex.Text] `json:"reason"` // a text, or a list of texts (joined with ",")
+			Success Bool                 `json:"success"`
+		} `json:"result_items"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return shapeError(b, d.res)
+	}
+	d.res.Success, d.res.Failed = int64(w.Success), int64(w.Failed)
+	for _, it := range w.Items {
+		reason := make([]string, len(it.Reason))
+		for i, r := range it.Reason {
+			reason[i] = string(r)
+		}
+		d.res.Items = append(d.res.Items, BatchReturnItem{ClueID: it.ClueID, Reason: strings.Join(reason, ","), Success: bool(it.Success)})
+	}
+	return nil
+}
 
-// BatchReturnClues returns clues to their pools. It changes state and
-// counters, so it is treated as non-idempotent: never retried once the
-// request may have reached wshoto (such a failure matches ErrAmbiguous).
-func (c *Client) BatchReturnClues(ctx context.Context, req *BatchReturnCluesRequest) (*BatchReturnResult, error) {
-	op := opBatchReturn
-	if req == nil {
-		return nil, core.InvalidParam(vendorName, op, "request is nil")
+func (r *BatchReturnCluesRequest) validate() error {
+	op := epBatchReturn.Op
+	if r == nil {
+		return core.InvalidParam(vendorName, op, "request is nil")
 	}
-	if len(req.IDs) == 0 {
-		return nil, core.InvalidParam(vendorName, op, "ids is required")
+	if len(r.IDs) == 0 {
+		return core.InvalidParam(vendorName, op, "ids is required")
 	}
-	for _, id := range req.IDs {
+	for _, id := range r.IDs {
 		if err := checkID(op, "ids", id); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	if req.UserID == "" {
-		return nil, core.InvalidParam(vendorName, op, "user_id is required")
+	if r.UserID == "" {
+		return core.InvalidParam(vendorName, op, "user_id is required")
 	}
-	var raw json.RawMessage
-	if err := c.call(ctx, op, "/openapi/crm/clue/batch/return", req, true, &raw); err != nil {
+	return nil
+}
+
+// BatchReturnClues returns clues to their pools. When wshoto refused some
+// clues (result_items with success 0, e.g. "线索不存在"), it returns the
+// result AND a *BatchError listing them (a refused clue that does not exist
+// matches ErrNotFound); data=false is an error without a result. It changes
+// state and counters, so it is treated as non-idempotent: never retried once
+// the request may have reached wshoto (such a failure matches ErrAmbiguous).
+func (c *Client) BatchReturnClues(ctx context.Context, req *BatchReturnCluesRequest) (*BatchReturnResult, error) {
+	if err := req.validate(); err != nil {
 		return nil, err
 	}
 	res := &BatchReturnResult{}
-	switch b := bytes.TrimSpace(raw); {
-	case len(b) == 0:
-	case string(b) == "true":
-		res.Success = int64(len(req.IDs))
-	case string(b) == "false":
-		return nil, core.NewAPIError(vendorName, op, 200, "0", "return not applied (data=false)", "", nil)
-	default:
-		var d batchReturnData
-		if err := flex.Unmarshal(b, &d); err != nil {
-			return nil, core.NewAPIError(vendorName, op, 200, "0", "cannot decode data", "", err, core.ErrBadResponse)
-		}
-		res.Success, res.Failed = int64(d.Success), int64(d.Failed)
-		for _, it := range d.Items {
-			res.Items = append(res.Items, BatchReturnItem{ClueID: string(it.ClueID), Reason: string(it.Reason), Success: bool(it.Success)})
-		}
+	data := batchReturnData{res: res}
+	if _, err := c.t.Call(ctx, epBatchReturn, nil, req, &data); err != nil {
+		return nil, err
 	}
-	return res, nil
+	switch data.flag {
+	case "false":
+		return nil, notApplied(epBatchReturn.Op, "return")
+	case "true":
+		res.Success = int64(len(req.IDs))
+	}
+	return res, core.NewBatchError(vendorName, epBatchReturn.Op, res.itemErrors())
+}
+
+// itemErrors lists the refused clues; a failed count above the items
+// wshoto listed adds one entry for the unnamed rest.
+func (r *BatchReturnResult) itemErrors() []ItemError {
+	var out []ItemError
+	for _, it := range r.FailedItems() {
+		var kinds []error
+		if strings.Contains(it.Reason, "不存在") {
+			kinds = append(kinds, core.ErrNotFound)
+		}
+		out = append(out, core.NewItemError(string(it.ClueID), "", it.Reason, kinds...))
+	}
+	if rest := r.Failed - int64(len(out)); rest > 0 {
+		out = append(out, core.NewItemError("", "", strconv.FormatInt(rest, 10)+" more clues not returned; wshoto did not say which"))
+	}
+	return out
 }

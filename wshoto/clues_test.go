@@ -2,6 +2,7 @@ package wshoto
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cluekit/cluekit/internal/core"
 	"github.com/cluekit/cluekit/internal/flex"
 )
 
@@ -37,7 +39,8 @@ func TestEditClueSeedExample(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	rec := h.reply("/openapi/crm/clue/edit", fixture(t, "edit_clue_response.json"))
-	require.NoError(t, h.c.EditClue(ctx(t), seedEditRequest()))
+	res, err := h.c.EditClue(ctx(t), seedEditRequest())
+	require.NoError(t, err)
 	// As the seed example, except: birthday in seconds (the table's unit),
 	// and update_specified_fields listing exactly the keys sent.
 	want := `{"clue_id":1591005521987920962,"clue_name":"线索1","clue_corp_name":"企业","clue_pool_id":1591005280874161218,` +
@@ -47,6 +50,8 @@ func TestEditClueSeedExample(t *testing.T) {
 		`"update_specified_fields":["clue_name","clue_corp_name","label","gender","birthday","email","area","area_code","remark","work_id",` +
 		`"coop_mode_type","uin","encrypt_flag","address","business_tag_ids","customField"]}`
 	checkOne(t, rec, "/openapi/crm/clue/edit", want)
+	assert.Equal(t, []string{"clue_name", "clue_corp_name", "label", "gender", "birthday", "email", "area", "area_code", "remark", "work_id",
+		"coop_mode_type", "uin", "encrypt_flag", "address", "business_tag_ids", "customField"}, res.Fields)
 }
 
 // TestEditClueTypesEverySeedField: every key of the seed (the example and
@@ -96,8 +101,14 @@ func TestEditClueUpdateSpecifiedFields(t *testing.T) {
 			`{"clue_id":1591005521987920962,"clue_name":"线索1","clue_corp_name":"","clue_pool_id":1591005280874161218,"follow_user_id":"f1","user_id":"u1","update_specified_fields":["clue_corp_name"]}`},
 		{"clear birthday with the zero time", func(r *EditClueRequest) { r.Birthday = Ptr(time.Time{}) },
 			`{` + req + `,"birthday":null,"user_id":"u1","update_specified_fields":["birthday"]}`},
-		{"birthday sent in seconds", func(r *EditClueRequest) { r.Birthday = Ptr(time.Unix(1285904160, 0).In(time.FixedZone("CST", 8*3600))) },
+		{"birthday sent in seconds", func(r *EditClueRequest) { r.Birthday = Ptr(time.Unix(1285904160, 0).In(CST)) },
 			`{` + req + `,"birthday":1285904160,"user_id":"u1","update_specified_fields":["birthday"]}`},
+		{"birthday sent in milliseconds on request", func(r *EditClueRequest) {
+			r.Birthday, r.BirthdayInMillis = Ptr(time.UnixMilli(1638720000000)), true
+		}, `{` + req + `,"birthday":1638720000000,"user_id":"u1","update_specified_fields":["birthday"]}`},
+		{"clear birthday in milliseconds mode: still null", func(r *EditClueRequest) { r.Birthday, r.BirthdayInMillis = Ptr(time.Time{}), true },
+			`{` + req + `,"birthday":null,"user_id":"u1","update_specified_fields":["birthday"]}`},
+		{"BirthdayInMillis alone changes nothing: refused as empty", nil, ""},
 		{"custom fields only, sorted", func(r *EditClueRequest) {
 			r.FieldMap = map[string]any{"mf_clue_2": []string{"1", "2"}, "mf_clue_1": "3234", "aaa": 123465}
 		}, `{` + req + `,"user_id":"u1","field_map":{"aaa":123465,"mf_clue_1":"3234","mf_clue_2":["1","2"]},"update_specified_fields":["aaa","mf_clue_1","mf_clue_2"]}`},
@@ -109,6 +120,12 @@ func TestEditClueUpdateSpecifiedFields(t *testing.T) {
 			`{` + req + `,"user_id":"u1","update_specified_fields":["clue_pool_id","follow_user_id"]}`},
 		{"zero ints are sent when set", func(r *EditClueRequest) { r.WorkID, r.EncryptFlag = Ptr(0), Ptr(EncryptNo) },
 			`{` + req + `,"work_id":0,"user_id":"u1","encrypt_flag":0,"update_specified_fields":["work_id","encrypt_flag"]}`},
+		{"clear work_id", func(r *EditClueRequest) { r.ClearWorkID = true },
+			`{` + req + `,"work_id":null,"user_id":"u1","update_specified_fields":["work_id"]}`},
+		{"clear encrypt_flag", func(r *EditClueRequest) { r.ClearEncryptFlag = true },
+			`{` + req + `,"user_id":"u1","encrypt_flag":null,"update_specified_fields":["encrypt_flag"]}`},
+		{"clear both, set another", func(r *EditClueRequest) { r.ClearWorkID, r.ClearEncryptFlag, r.Uin = true, true, Ptr("u") },
+			`{` + req + `,"work_id":null,"user_id":"u1","uin":"u","encrypt_flag":null,"update_specified_fields":["work_id","uin","encrypt_flag"]}`},
 		{"clear gender", func(r *EditClueRequest) { r.Gender = Ptr("") },
 			`{` + req + `,"gender":"","user_id":"u1","update_specified_fields":["gender"]}`},
 		{"html characters kept", func(r *EditClueRequest) { r.Remark = Ptr("<a&b>") },
@@ -120,14 +137,23 @@ func TestEditClueUpdateSpecifiedFields(t *testing.T) {
 			h := newHarness(t)
 			rec := h.reply("/openapi/crm/clue/edit", okTrue)
 			r := base()
+			if tt.mod == nil {
+				r.BirthdayInMillis = true
+				_, err := h.c.EditClue(ctx(t), &r)
+				require.ErrorIs(t, err, ErrInvalidParam)
+				assert.Empty(t, rec.all())
+				return
+			}
 			tt.mod(&r)
-			require.NoError(t, h.c.EditClue(ctx(t), &r))
+			res, err := h.c.EditClue(ctx(t), &r)
+			require.NoError(t, err)
 			checkOne(t, rec, "/openapi/crm/clue/edit", tt.want)
 			var sent struct {
 				Fields []string `json:"update_specified_fields"`
 			}
 			require.NoError(t, json.Unmarshal([]byte(rec.all()[0].Body), &sent))
 			assert.NotEmpty(t, sent.Fields, "update_specified_fields is never empty")
+			assert.Equal(t, sent.Fields, res.Fields, "the result lists the keys sent")
 		})
 	}
 }
@@ -147,13 +173,15 @@ func TestEditClueListsExactlyTheSentOptionalKeys(t *testing.T) {
 		FieldAccessCustomerChannel: func(r *EditClueRequest) {
 			r.AccessCustomerChannel = Ptr("x")
 		},
-		FieldRemark:         func(r *EditClueRequest) { r.Remark = Ptr("x") },
-		FieldWorkID:         func(r *EditClueRequest) { r.WorkID = Ptr(1) },
-		FieldCoopModeType:   func(r *EditClueRequest) { r.CoopModeType = Ptr("1") },
-		FieldUin:            func(r *EditClueRequest) { r.Uin = Ptr("x") },
-		FieldEncryptFlag:    func(r *EditClueRequest) { r.EncryptFlag = Ptr(1) },
-		FieldAddress:        func(r *EditClueRequest) { r.Address = Ptr("x") },
-		FieldBusinessTagIDs: func(r *EditClueRequest) { r.BusinessTagIDs = Ptr("x") },
+		FieldRemark:                 func(r *EditClueRequest) { r.Remark = Ptr("x") },
+		FieldWorkID:                 func(r *EditClueRequest) { r.WorkID = Ptr(1) },
+		"clear " + FieldWorkID:      func(r *EditClueRequest) { r.ClearWorkID = true },
+		FieldCoopModeType:           func(r *EditClueRequest) { r.CoopModeType = Ptr("1") },
+		FieldUin:                    func(r *EditClueRequest) { r.Uin = Ptr("x") },
+		FieldEncryptFlag:            func(r *EditClueRequest) { r.EncryptFlag = Ptr(1) },
+		"clear " + FieldEncryptFlag: func(r *EditClueRequest) { r.ClearEncryptFlag = true },
+		FieldAddress:                func(r *EditClueRequest) { r.Address = Ptr("x") },
+		FieldBusinessTagIDs:         func(r *EditClueRequest) { r.BusinessTagIDs = Ptr("x") },
 	}
 	for key, set := range setters {
 		r := EditClueRequest{ClueID: "1", ClueName: "n", CluePoolID: "2", FollowUserID: "f", UserID: "u"}
@@ -164,10 +192,14 @@ func TestEditClueListsExactlyTheSentOptionalKeys(t *testing.T) {
 		require.NoError(t, err)
 		var got map[string]json.RawMessage
 		require.NoError(t, json.Unmarshal(b, &got))
-		assert.Equal(t, []string{key}, w.UpdateSpecifiedFields, key)
+		field := strings.TrimPrefix(key, "clear ")
+		assert.Equal(t, []string{field}, w.UpdateSpecifiedFields, key)
 		for other := range setters {
+			if strings.HasPrefix(other, "clear ") {
+				continue
+			}
 			_, present := got[other]
-			assert.Equal(t, other == key, present, "%s set: %s present=%v", key, other, present)
+			assert.Equal(t, other == field, present, "%s set: %s present=%v", key, other, present)
 		}
 		assert.NotContains(t, got, "field_map")
 	}
@@ -193,6 +225,11 @@ func TestEditClueValidation(t *testing.T) {
 		{"no user_id", func(r *EditClueRequest) *EditClueRequest { r.UserID = ""; return r }},
 		{"gender label", func(r *EditClueRequest) *EditClueRequest { r.Gender = Ptr("男"); return r }},
 		{"encrypt flag 2", func(r *EditClueRequest) *EditClueRequest { r.EncryptFlag = Ptr(2); return r }},
+		{"work_id set and cleared", func(r *EditClueRequest) *EditClueRequest { r.WorkID, r.ClearWorkID = Ptr(1), true; return r }},
+		{"encrypt_flag set and cleared", func(r *EditClueRequest) *EditClueRequest {
+			r.EncryptFlag, r.ClearEncryptFlag = Ptr(EncryptYes), true
+			return r
+		}},
 		{"field_map standard key", func(r *EditClueRequest) *EditClueRequest { r.FieldMap = map[string]any{"remark": "x"}; return r }},
 		{"field_map empty key", func(r *EditClueRequest) *EditClueRequest { r.FieldMap = map[string]any{"": "x"}; return r }},
 		{"field_map unencodable", func(r *EditClueRequest) *EditClueRequest { r.FieldMap = map[string]any{"mf": make(chan int)}; return r }},
@@ -201,8 +238,9 @@ func TestEditClueValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t)
-			err := h.c.EditClue(ctx(t), tt.mod(valid()))
+			res, err := h.c.EditClue(ctx(t), tt.mod(valid()))
 			require.ErrorIs(t, err, ErrInvalidParam)
+			assert.Nil(t, res)
 			assert.Zero(t, h.tr.GetTotalCallCount(), "validated before any network call")
 		})
 	}
@@ -212,7 +250,8 @@ func TestEditClueDataFalse(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.reply("/openapi/crm/clue/edit", `{"code":0,"msg":"请求成功","data":false}`)
-	err := h.c.EditClue(ctx(t), &EditClueRequest{ClueID: "1", ClueName: "n", CluePoolID: "2", FollowUserID: "f", UserID: "u", Remark: Ptr("x")})
+	res, err := h.c.EditClue(ctx(t), &EditClueRequest{ClueID: "1", ClueName: "n", CluePoolID: "2", FollowUserID: "f", UserID: "u", Remark: Ptr("x")})
+	assert.Nil(t, res)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Contains(t, apiErr.Message, "data=false")
@@ -222,19 +261,23 @@ func TestListCluesDocExample(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	rec := h.reply("/openapi/crm/clue/page", fixture(t, "clue_page_response.json"))
-	clues, err := h.c.ListClues(ctx(t), &ListCluesRequest{
+	page, err := h.c.ListClues(ctx(t), &ListCluesRequest{
 		StartTime: time.UnixMilli(1638785104000), EndTime: time.UnixMilli(1638785104000), CurrentIndex: 1, PageSize: 10,
-		States: []ClueState{ClueStateToBeAdded, ClueStateAwaitingApproval}, CluePoolIDs: []ID{"1522843564091630593"},
+		States: []ClueState{ClueStateToBeAdded, ClueStateAwaitingApproval}, CluePoolIDs: []NumericID{"1522843564091630593"},
 		TagRelationType: TagRelationAny, TagIDs: "etvvCXcAAAZHYVzWCdeCCnTcIM2vtRPw",
 	})
 	require.NoError(t, err)
 	// The doc example minus its empty follow_user_id (zero values are not sent).
 	checkOne(t, rec, "/openapi/crm/clue/page", `{"start_time":1638785104000,"end_time":1638785104000,"current_index":1,"page_size":10,`+
 		`"states":[1,2],"clue_pool_ids":[1522843564091630593],"tag_relation_type":1,"tag_ids":"etvvCXcAAAZHYVzWCdeCCnTcIM2vtRPw"}`)
+	assert.Equal(t, 1, page.CurrentIndex)
+	assert.Zero(t, page.NextIndex, "1 clue on a page of 10: the last page")
+	assert.Zero(t, page.Total, "clue/page sends no total")
+	clues := page.Records
 	require.Len(t, clues, 1)
 	c := clues[0]
-	assert.Equal(t, ID("1539169150405479425"), c.ClueID, "19 digits exact")
-	assert.Equal(t, ID("1522843564091630593"), c.CluePoolID)
+	assert.Equal(t, NumericID("1539169150405479425"), c.ClueID, "19 digits exact")
+	assert.Equal(t, NumericID("1522843564091630593"), c.CluePoolID)
 	assert.Equal(t, "黄杉少女", c.ClueName)
 	assert.Equal(t, Text("15827238888"), c.MobilePhone)
 	assert.Equal(t, []Tag{{ID: "etvvCXcAAAZHYVzWCdeCCnTcIM2vtRPw", Name: "小学"}}, c.TagList, "tagId/tagName")
@@ -243,7 +286,7 @@ func TestListCluesDocExample(t *testing.T) {
 	assert.Equal(t, "", c.RecoveryRemark, "null")
 	assert.Equal(t, "1", c.RecoveryRemarkType)
 	assert.Equal(t, "用户填写的退回原因文本内容", c.RecoveryRemarkInputText)
-	assert.Equal(t, time.Unix(1655801496, 0), c.GmtCreate.Time(), "seconds")
+	assert.Equal(t, time.Unix(1655801496, 0).In(CST), c.GmtCreate.Time(), "seconds")
 	assert.Equal(t, "3234", c.FieldMap["mf_clue_1"])
 	opts, ok := c.FieldMap["mf_clue_52"].([]any)
 	require.True(t, ok)
@@ -255,9 +298,11 @@ func TestListCluesDefaults(t *testing.T) {
 	for _, req := range []*ListCluesRequest{nil, {}} {
 		h := newHarness(t)
 		rec := h.reply("/openapi/crm/clue/page", `{"code":0,"data":[]}`)
-		clues, err := h.c.ListClues(ctx(t), req)
+		page, err := h.c.ListClues(ctx(t), req)
 		require.NoError(t, err)
-		assert.Empty(t, clues)
+		assert.Empty(t, page.Records)
+		assert.Equal(t, 1, page.CurrentIndex)
+		assert.Zero(t, page.NextIndex)
 		checkOne(t, rec, "/openapi/crm/clue/page", `{"current_index":1,"page_size":20}`)
 	}
 }
@@ -266,12 +311,14 @@ func TestListCluesAcceptsPagedObject(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.reply("/openapi/crm/clue/page", `{"code":0,"data":{"total":1,"records":[{"clue_id":"1539169150405479425","state":"2","gmt_create":1655801496000}]}}`)
-	clues, err := h.c.ListClues(ctx(t), nil)
+	page, err := h.c.ListClues(ctx(t), nil)
 	require.NoError(t, err)
+	clues := page.Records
 	require.Len(t, clues, 1)
-	assert.Equal(t, ID("1539169150405479425"), clues[0].ClueID)
+	assert.Equal(t, int64(1), page.Total)
+	assert.Equal(t, NumericID("1539169150405479425"), clues[0].ClueID)
 	assert.Equal(t, ClueStateAwaitingApproval, clues[0].State)
-	assert.Equal(t, time.Unix(1655801496, 0), clues[0].GmtCreate.Time(), "ms above 1e12")
+	assert.Equal(t, time.Unix(1655801496, 0).In(CST), clues[0].GmtCreate.Time(), "ms above 1e12")
 }
 
 func TestListCluesValidation(t *testing.T) {
@@ -286,7 +333,7 @@ func TestListCluesValidation(t *testing.T) {
 		{"unknown state", &ListCluesRequest{States: []ClueState{6}}},
 		{"tag relation 4", &ListCluesRequest{TagRelationType: 4}},
 		{"end before start", &ListCluesRequest{StartTime: time.Unix(10, 0), EndTime: time.Unix(5, 0)}},
-		{"bad pool id", &ListCluesRequest{CluePoolIDs: []ID{"x"}}},
+		{"bad pool id", &ListCluesRequest{CluePoolIDs: []NumericID{"x"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -364,7 +411,7 @@ func TestAllClues(t *testing.T) {
 			}
 			assert.Equal(t, tt.wantPages, pages)
 			if tt.req == nil && len(got) > 1 {
-				assert.Equal(t, ID("1591005521987920963"), got[1].ClueID)
+				assert.Equal(t, NumericID("1591005521987920963"), got[1].ClueID)
 			}
 		})
 	}
@@ -422,11 +469,11 @@ func TestGetClueDocExample(t *testing.T) {
 	d, err := h.c.GetClue(ctx(t), &GetClueRequest{ClueID: "1406632857471840257"})
 	require.NoError(t, err)
 	checkOne(t, rec, "/openapi/crm/clue/info", `{"clue_id":1406632857471840257}`)
-	assert.Equal(t, ID("1539169150405479425"), d.ClueID)
-	assert.Equal(t, ID("1522843564091630593"), d.CluePoolID)
+	assert.Equal(t, NumericID("1539169150405479425"), d.ClueID)
+	assert.Equal(t, NumericID("1522843564091630593"), d.CluePoolID)
 	assert.Equal(t, []Tag{{ID: "etvvCXcAAAZHYVzWCdeCCnTcIM2vtRPw", Name: "小学"}}, d.TagList, "tag_id/tag_name")
 	assert.Equal(t, "男", d.Gender)
-	assert.Equal(t, time.Unix(1655136000, 0), d.Birthday.Time())
+	assert.Equal(t, time.Unix(1655136000, 0).In(CST), d.Birthday.Time())
 	assert.Equal(t, "xxxx@qq.com", d.Email)
 	assert.Equal(t, "详细地址测试", d.Address)
 	assert.Equal(t, "", d.MergeUserID)
@@ -481,9 +528,16 @@ func TestBatchReturnDocExample(t *testing.T) {
 	h := newHarness(t)
 	rec := h.reply("/openapi/crm/clue/batch/return", fixture(t, "batch_return_response.json"))
 	res, err := h.c.BatchReturnClues(ctx(t), &BatchReturnCluesRequest{
-		IDs: []ID{"1930511983321342722", "1930511983350702850"}, UserID: "user_id", RecoveryRemarkType: "1", RecoveryRemark: "备注原因",
+		IDs: []NumericID{"1930511983321342722", "1930511983350702850"}, UserID: "user_id", RecoveryRemarkType: "1", RecoveryRemark: "备注原因",
 	})
-	require.NoError(t, err)
+	// One clue was refused: the result AND a *BatchError naming it.
+	var batchErr *BatchError
+	require.ErrorAs(t, err, &batchErr)
+	require.NotNil(t, res, "the result comes with the batch error")
+	assert.Equal(t, []ItemError{core.NewItemError("1930511983115821825", "", "线索不存在", ErrNotFound)}, batchErr.Failed)
+	assert.ErrorIs(t, err, ErrNotFound, "线索不存在")
+	assert.Equal(t, "wshoto", batchErr.Vendor)
+	assert.Equal(t, "clue/batch/return", batchErr.Op)
 	checkOne(t, rec, "/openapi/crm/clue/batch/return", `{"ids":[1930511983321342722,1930511983350702850],"user_id":"user_id","recovery_remark_type":"1","recovery_remark":"备注原因"}`)
 	assert.Equal(t, int64(1), res.Success)
 	assert.Equal(t, int64(1), res.Failed)
@@ -500,30 +554,49 @@ func TestBatchReturnVariants(t *testing.T) {
 		name    string
 		body    string
 		want    *BatchReturnResult
+		failed  []ItemError // the *BatchError's items, returned with want
 		wantErr error
 	}{
 		{"reason as array, clue_id as number", `{"code":0,"data":{"success":0,"failed":1,"result_items":[{"clue_id":1930511983115821825,"reason":["线索不存在","已锁定"],"success":"0"}]},"sub_code":"00000"}`,
-			&BatchReturnResult{Failed: 1, Items: []BatchReturnItem{{ClueID: "1930511983115821825", Reason: "线索不存在,已锁定"}}}, nil},
-		{"data true", `{"code":0,"data":true}`, &BatchReturnResult{Success: 1}, nil},
-		{"no data", `{"code":0}`, &BatchReturnResult{}, nil},
-		{"sub_code failure", `{"code":0,"msg":"业务异常","data":null,"sub_code":"C0001"}`, nil, nil},
-		{"data false", `{"code":0,"data":false}`, nil, nil},
-		{"undecodable", `{"code":0,"data":{"success":"x"}}`, nil, ErrBadResponse},
+			&BatchReturnResult{Failed: 1, Items: []BatchReturnItem{{ClueID: "1930511983115821825", Reason: "线索不存在,已锁定"}}},
+			[]ItemError{core.NewItemError("1930511983115821825", "", "线索不存在,已锁定", ErrNotFound)}, nil},
+		{"reason of another kind", `{"code":0,"data":{"success":0,"failed":1,"result_items":[{"clue_id":"1930511983115821825","reason":"已锁定","success":0}]}}`,
+			&BatchReturnResult{Failed: 1, Items: []BatchReturnItem{{ClueID: "1930511983115821825", Reason: "已锁定"}}},
+			[]ItemError{core.NewItemError("1930511983115821825", "", "已锁定")}, nil},
+		{"failed count without items", `{"code":0,"data":{"success":0,"failed":1}}`,
+			&BatchReturnResult{Failed: 1},
+			[]ItemError{core.NewItemError("", "", "1 more clues not returned; wshoto did not say which")}, nil},
+		{"all returned", `{"code":0,"data":{"success":1,"failed":0,"result_items":[{"clue_id":"1930511983115821825","reason":"","success":1}]}}`,
+			&BatchReturnResult{Success: 1, Items: []BatchReturnItem{{ClueID: "1930511983115821825", Success: true}}}, nil, nil},
+		{"data true", `{"code":0,"data":true}`, &BatchReturnResult{Success: 1}, nil, nil},
+		{"no data", `{"code":0}`, &BatchReturnResult{}, nil, nil},
+		{"sub_code failure", `{"code":0,"msg":"业务异常","data":null,"sub_code":"C0001"}`, nil, nil, nil},
+		{"data false", `{"code":0,"data":false}`, nil, nil, nil},
+		{"undecodable", `{"code":0,"data":{"success":"x"}}`, nil, nil, ErrBadResponse},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t)
 			h.reply("/openapi/crm/clue/batch/return", tt.body)
-			res, err := h.c.BatchReturnClues(ctx(t), &BatchReturnCluesRequest{IDs: []ID{"1930511983115821825"}, UserID: "u"})
+			res, err := h.c.BatchReturnClues(ctx(t), &BatchReturnCluesRequest{IDs: []NumericID{"1930511983115821825"}, UserID: "u"})
 			if tt.want == nil {
 				require.Error(t, err)
+				assert.Nil(t, res)
+				var batchErr *BatchError
+				assert.False(t, errors.As(err, &batchErr), "a failed call is not a batch error")
 				if tt.wantErr != nil {
 					require.ErrorIs(t, err, tt.wantErr)
 				}
 				return
 			}
-			require.NoError(t, err)
+			if tt.failed != nil {
+				var batchErr *BatchError
+				require.ErrorAs(t, err, &batchErr, "refused items are never buried in a result")
+				assert.Equal(t, tt.failed, batchErr.Failed)
+			} else {
+				require.NoError(t, err)
+			}
 			assert.Equal(t, tt.want, res)
 		})
 	}
@@ -533,7 +606,7 @@ func TestBatchReturnIsNotRetriedWhenAmbiguous(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	rec := h.on(http.MethodPost, "/openapi/crm/clue/batch/return", func(seen) (int, string) { return 502, "bad gateway" })
-	_, err := h.c.BatchReturnClues(ctx(t), &BatchReturnCluesRequest{IDs: []ID{"1"}, UserID: "u"})
+	_, err := h.c.BatchReturnClues(ctx(t), &BatchReturnCluesRequest{IDs: []NumericID{"1"}, UserID: "u"})
 	require.ErrorIs(t, err, ErrAmbiguous)
 	assert.Len(t, rec.all(), 1)
 }
@@ -541,7 +614,7 @@ func TestBatchReturnIsNotRetriedWhenAmbiguous(t *testing.T) {
 func TestBatchReturnValidation(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	for _, req := range []*BatchReturnCluesRequest{nil, {UserID: "u"}, {IDs: []ID{"1"}}, {IDs: []ID{"1", ""}, UserID: "u"}, {IDs: []ID{"9x"}, UserID: "u"}} {
+	for _, req := range []*BatchReturnCluesRequest{nil, {UserID: "u"}, {IDs: []NumericID{"1"}}, {IDs: []NumericID{"1", ""}, UserID: "u"}, {IDs: []NumericID{"9x"}, UserID: "u"}} {
 		_, err := h.c.BatchReturnClues(ctx(t), req)
 		require.ErrorIs(t, err, ErrInvalidParam)
 	}
@@ -558,10 +631,10 @@ func TestIDsNeverPassThroughFloat(t *testing.T) {
 		require.NotEqual(t, id, strconv.FormatFloat(f, 'f', 0, 64), "test ids must not be exact in float64")
 		h := newHarness(t)
 		rec := h.reply("/openapi/crm/clue/info", `{"code":0,"data":{"clue_id":`+id+`,"clue_pool_id":"`+id+`"}}`)
-		d, err := h.c.GetClue(ctx(t), &GetClueRequest{ClueID: ID(id)})
+		d, err := h.c.GetClue(ctx(t), &GetClueRequest{ClueID: NumericID(id)})
 		require.NoError(t, err)
-		assert.Equal(t, ID(id), d.ClueID)
-		assert.Equal(t, ID(id), d.CluePoolID)
+		assert.Equal(t, NumericID(id), d.ClueID)
+		assert.Equal(t, NumericID(id), d.CluePoolID)
 		assert.Equal(t, `{"clue_id":`+id+`}`, rec.all()[0].Body)
 	}
 }
@@ -587,13 +660,13 @@ func BenchmarkDecodeClueInfo(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		env, err := decodeEnvelope(body)
-		if err != nil {
+		var d *ClueDetail
+		env := newEnvelope(&d)
+		if err := json.Unmarshal(body, env); err != nil {
 			b.Fatal(err)
 		}
-		var d ClueDetail
-		if err := flex.Unmarshal(env.Data, &d); err != nil {
-			b.Fatal(err)
+		if o, err := env.Outcome(); err != nil || !o.OK || d == nil {
+			b.Fatal("not decoded", err)
 		}
 	}
 }

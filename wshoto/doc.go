@@ -15,9 +15,12 @@
 //     code other than 0 is an error, and so is a present sub_code other than
 //     "00000"; the codes are kept verbatim in APIError.Code.
 //   - IDs: clue and pool ids are 19-digit longs sent as bare JSON numbers
-//     (type ID); they never pass through float64.
-//   - Times: wshoto mixes seconds and milliseconds (type Timestamp): values
-//     above 1e12 are read as milliseconds.
+//     (type NumericID); ids wshoto sends as strings are type ID (encoded as
+//     a JSON string). Neither ever passes through float64.
+//   - Times: wshoto mixes seconds and milliseconds (type Time): values
+//     above 1e12 are read as milliseconds. EditClueRequest.Birthday is sent
+//     in seconds, the unit of the field table (the vendor's example uses
+//     milliseconds: BirthdayInMillis).
 //
 // Unknowns and the safe defaults chosen here:
 //
@@ -27,14 +30,21 @@
 //     once, and the call is replayed once. Other codes map to no sentinel.
 //   - clue/edit clears optional fields sent empty, and edits every field when
 //     update_specified_fields is absent. EditClueRequest uses pointers for
-//     optional fields and always sends a non-empty update_specified_fields
+//     optional fields (ClearWorkID and ClearEncryptFlag to clear the two
+//     integers) and always sends a non-empty update_specified_fields
 //     listing exactly the keys being changed.
+//   - A token fetched to replace a refused one and refused again is kept:
+//     an endpoint that always answers 10001 costs at most one extra token
+//     request per token lifetime (wshoto throttles its token endpoint).
 //   - clue/page documents no total: AllClues stops at the first short page.
+//   - clue/batch/return reports refused clues in result_items: the call
+//     returns its result and a *BatchError listing them.
 //   - Creating, deleting, transferring or assigning clues has no documented
 //     endpoint; use Client.Do for endpoints the SDK does not type.
 //   - Notify delivery security, reply and retries are undocumented: only
 //     ParseNotify is offered. Authenticate deliveries yourself (secret URL
-//     path, IP allow-list) and deduplicate on message_id.
+//     path, IP allow-list) and deduplicate on Notify.DedupeKey (message_id).
+//   - No way to delete a clue pool is documented.
 //
 // The wshototest package is an in-memory fake of this API for tests.
 package wshoto

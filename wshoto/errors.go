@@ -1,50 +1,47 @@
 package wshoto
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 
 	"github.com/cluekit/cluekit/internal/core"
 	"github.com/cluekit/cluekit/internal/flex"
 )
 
-// APIError is a failure reported by wshoto: a non-2xx HTTP status, a code
-// other than 0, a sub_code other than "00000", or an undecodable answer.
-// Code is the vendor's code verbatim: the envelope's code, or its sub_code
-// when code is 0 but sub_code reports a business failure.
+// APIError is a failure reported by wshoto: a non-2xx status, a business code
+// other than success, or an answer that could not be read. Fields: Vendor,
+// Op, HTTPStatus, Code (verbatim), Message (verbatim), RequestID. errors.Is
+// matches the sentinels its code maps to.
+//
+// Code is the envelope's code, or its sub_code when code is 0 but sub_code
+// reports a business failure.
 type APIError = core.APIError
 
 // CallError is a failure where no usable answer arrived (transport error,
-// timeout, cancelled context). It matches ErrAmbiguous when a create may
-// have been applied.
+// timeout, cancelled context). Fields: Vendor, Op, Attempts, Err (the cause),
+// Last (the last failure before the context ended). It matches ErrAmbiguous
+// when a create may have been applied.
 type CallError = core.CallError
 
-// Sentinels, shared with every cluekit vendor package so errors.Is works
-// whichever package a caller imports.
+// BatchError is returned with a batch call's result when the vendor refused
+// some items: Failed lists them (ItemError: ID, Code, Message). errors.Is
+// matches the sentinels of any item's code.
+type BatchError = core.BatchError
+
+// ItemError is one refused item of a batch (ID, Code, Message).
+type ItemError = core.ItemError
+
+// Sentinels, shared by every cluekit package (the same values), for
+// errors.Is.
 var (
-	// ErrInvalidToken: wshoto rejected the access token (codes 10001, 10010,
-	// 10011). The SDK has already refreshed it and replayed the call once.
-	ErrInvalidToken = core.ErrInvalidToken
-	// ErrRateLimited: the call was throttled (HTTP 429).
-	ErrRateLimited = core.ErrRateLimited
-	// ErrDuplicate: the record already exists.
-	ErrDuplicate = core.ErrDuplicate
-	// ErrNotFound: the record does not exist (HTTP 404).
-	ErrNotFound = core.ErrNotFound
-	// ErrInvalidParam: a parameter broke a documented rule; returned before
-	// any network call for the rules the SDK checks.
-	ErrInvalidParam = core.ErrInvalidParam
-	// ErrPermission: HTTP 401/403.
-	ErrPermission = core.ErrPermission
-	// ErrSignature: the vendor rejected the request signature (wshoto calls
-	// are not signed; kept for symmetry with the other packages).
-	ErrSignature = core.ErrSignature
-	// ErrAmbiguous: a non-idempotent call failed after the request may have
-	// reached wshoto; it was not retried. Check before creating again.
-	ErrAmbiguous = core.ErrAmbiguous
-	// ErrBadResponse: the answer was not wshoto's JSON envelope.
-	ErrBadResponse = core.ErrBadResponse
+	ErrInvalidToken = core.ErrInvalidToken // the access token was refused (already refreshed and replayed once)
+	ErrRateLimited  = core.ErrRateLimited  // throttled (HTTP 429 or a rate-limit code); retried by the SDK
+	ErrDuplicate    = core.ErrDuplicate    // the record already exists
+	ErrNotFound     = core.ErrNotFound     // the record does not exist
+	ErrInvalidParam = core.ErrInvalidParam // a documented rule was broken (checked before the network where known)
+	ErrPermission   = core.ErrPermission   // the credentials may not do this
+	ErrSignature    = core.ErrSignature    // the signature or the clock was refused
+	ErrAmbiguous    = core.ErrAmbiguous    // a create may or may not have been applied; not retried
+	ErrBadResponse  = core.ErrBadResponse  // the answer could not be read
 )
 
 // SubCodeOK is the sub_code of a successful business operation.
@@ -53,63 +50,57 @@ const SubCodeOK = "00000"
 // Codes that third-party clients treat as an invalid or expired access
 // token (the vendor publishes no error-code table). Each one makes the SDK
 // drop the cached token (only if it is still the cached one), fetch a new
-// one once for all concurrent callers, and replay the call once.
+// one once for all concurrent callers, and replay the call once. A token
+// fetched to replace a refused one and refused again is not dropped again
+// (the code then means "no permission"): an endpoint that always refuses
+// costs at most one extra token request per token lifetime.
 const (
 	CodeTokenInvalid1 = "10001"
 	CodeTokenInvalid2 = "10010"
 	CodeTokenInvalid3 = "10011"
 )
 
-var vendor = core.Vendor{Name: vendorName, Decode: decodeEnvelope, Classify: classify}
-
-// envelope is {"code":0,"msg":"请求成功","data":…,"sub_code":"00000"}.
+// envelope is {"code":0,"msg":"请求成功","data":…,"sub_code":"00000"}; data
+// decodes straight into the caller's result.
 type envelope struct {
-	Code    *flex.String    `json:"code"`
-	Msg     flex.String     `json:"msg"`
-	Data    json.RawMessage `json:"data"`
-	SubCode *flex.String    `json:"sub_code"`
+	Code    *flex.String `json:"code"`
+	Msg     flex.String  `json:"msg"`
+	Data    any          `json:"data"`
+	SubCode *flex.String `json:"sub_code"`
 }
+
+func newEnvelope(out any) core.Envelope { return &envelope{Data: core.Payload(out)} }
 
 var errNotEnvelope = errors.New("wshoto: response is not a {code,msg,data} envelope")
 
-// decodeEnvelope parses a 2xx body. code 0 is success unless a sub_code is
-// present and differs from "00000"; the codes are kept verbatim.
-func decodeEnvelope(body []byte) (core.Envelope, error) {
-	b := bytes.TrimSpace(body)
-	if len(b) == 0 || b[0] != '{' {
-		return core.Envelope{}, errNotEnvelope
-	}
-	var e envelope
-	if err := flex.Unmarshal(b, &e); err != nil {
-		return core.Envelope{}, err
-	}
+// Outcome reports the business result: code 0 is success unless a sub_code
+// is present and differs from "00000", in which case the sub_code is the
+// failure's code. Codes are kept verbatim.
+func (e *envelope) Outcome() (core.Outcome, error) {
 	if e.Code == nil || *e.Code == "" {
-		return core.Envelope{}, errNotEnvelope
+		return core.Outcome{}, errNotEnvelope
 	}
-	env := core.Envelope{Code: string(*e.Code), Message: string(e.Msg)}
-	if len(e.Data) > 0 && string(e.Data) != "null" {
-		env.Data = e.Data
-	}
+	o := core.Outcome{Code: string(*e.Code), Message: string(e.Msg)}
 	sub := ""
 	if e.SubCode != nil {
 		sub = string(*e.SubCode)
 	}
 	switch {
-	case env.Code != "0":
+	case o.Code != "0":
 	case sub != "" && sub != SubCodeOK:
-		env.Code = sub
+		o.Code = sub
 	default:
-		env.OK = true
+		o.OK = true
 	}
-	return env, nil
+	return o, nil
 }
 
-// classify maps the token codes to ErrInvalidToken; every other code is an
-// error with no sentinel (wshoto publishes no code table).
-func classify(code string) ([]error, bool) {
+// classify is the code table: the token codes map to ErrInvalidToken; every
+// other code is an error with no sentinel (wshoto publishes no code table).
+func classify(code string) []error {
 	switch code {
 	case CodeTokenInvalid1, CodeTokenInvalid2, CodeTokenInvalid3:
-		return []error{core.ErrInvalidToken}, false
+		return []error{core.ErrInvalidToken}
 	}
-	return nil, false
+	return nil
 }

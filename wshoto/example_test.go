@@ -2,6 +2,7 @@ package wshoto_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/cluekit/cluekit/wshoto"
@@ -16,15 +17,15 @@ func ExampleClient_EditClue() {
 	id := srv.SeedClue(wshototest.Clue{Name: "黄杉少女", CorpName: "日月光", Remark: "这是描述", FollowUserID: wshototest.StaffID})
 
 	ctx := context.Background()
-	c, err := wshoto.New(srv.AppID, srv.AppSecret, wshoto.WithBaseURL(srv.URL))
+	c, err := wshoto.New(wshototest.DefaultAppID, wshototest.DefaultAppSecret, wshoto.WithBaseURL(srv.URL))
 	if err != nil {
 		panic(err)
 	}
-	clue, err := c.GetClue(ctx, &wshoto.GetClueRequest{ClueID: wshoto.ID(id)})
+	clue, err := c.GetClue(ctx, &wshoto.GetClueRequest{ClueID: wshoto.NumericID(id)})
 	if err != nil {
 		panic(err)
 	}
-	err = c.EditClue(ctx, &wshoto.EditClueRequest{
+	res, err := c.EditClue(ctx, &wshoto.EditClueRequest{
 		ClueID: clue.ClueID, ClueName: clue.ClueName, CluePoolID: clue.CluePoolID,
 		FollowUserID: clue.FollowUserID, UserID: wshototest.StaffID,
 		Remark: wshoto.Ptr("已电话回访"), // nil fields are left unchanged; Ptr("") would clear
@@ -36,8 +37,11 @@ func ExampleClient_EditClue() {
 	if err != nil {
 		panic(err)
 	}
+	fmt.Println(res.Fields)
 	fmt.Println(after.ClueName, after.ClueCorpName, after.Description)
-	// Output: 黄杉少女 日月光 已电话回访
+	// Output:
+	// [remark]
+	// 黄杉少女 日月光 已电话回访
 }
 
 // Walk every clue, page by page.
@@ -47,7 +51,7 @@ func ExampleClient_AllClues() {
 	for _, name := range []string{"线索1", "线索2", "线索3"} {
 		srv.SeedClue(wshototest.Clue{Name: name})
 	}
-	c, err := wshoto.New(srv.AppID, srv.AppSecret, wshoto.WithBaseURL(srv.URL))
+	c, err := wshoto.New(wshototest.DefaultAppID, wshototest.DefaultAppSecret, wshoto.WithBaseURL(srv.URL))
 	if err != nil {
 		panic(err)
 	}
@@ -64,13 +68,40 @@ func ExampleClient_AllClues() {
 	// 线索3 19
 }
 
-// Parse a notify message; deduplicate on MessageID.
+// A batch return in which wshoto refused a clue returns the result (with the
+// clues returned) and a *BatchError naming the refused ones.
+func ExampleClient_BatchReturnClues() {
+	srv := wshototest.NewServer()
+	defer srv.Close()
+	id := srv.SeedClue(wshototest.Clue{Name: "线索1", FollowUserID: wshototest.StaffID})
+	c, err := wshoto.New(wshototest.DefaultAppID, wshototest.DefaultAppSecret, wshoto.WithBaseURL(srv.URL))
+	if err != nil {
+		panic(err)
+	}
+	res, err := c.BatchReturnClues(context.Background(), &wshoto.BatchReturnCluesRequest{
+		IDs: []wshoto.NumericID{wshoto.NumericID(id), "1591005521987920000"}, UserID: wshototest.StaffID,
+	})
+	var batchErr *wshoto.BatchError
+	if errors.As(err, &batchErr) {
+		for _, f := range batchErr.Failed {
+			fmt.Println("not returned:", f.ID, f.Message)
+		}
+	} else if err != nil {
+		panic(err)
+	}
+	fmt.Println("returned:", res.Success, "not found:", errors.Is(err, wshoto.ErrNotFound))
+	// Output:
+	// not returned: 1591005521987920000 线索不存在
+	// returned: 1 not found: true
+}
+
+// Parse a notify message; deduplicate on DedupeKey.
 func ExampleParseNotify() {
 	body := []byte(`{"message_id":"1540160872865209346","type":21,"content":"{\"tenant_id\":\"wpvvCXcAAAsQgTf6tGxZNXWs0AjheY6Q\",\"module_keys\":[\"clue\"]}","gmt_create":1656037941}`)
 	n, err := wshoto.ParseNotify(body)
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(n.MessageID, n.Type == wshoto.NotifyCustomFieldChange, n.CustomFieldChange.ModuleKeys)
-	// Output: 1540160872865209346 true [clue]
+	fmt.Println(n.DedupeKey(), n.Type == wshoto.NotifyCustomFieldChange, n.CustomFieldChange.ModuleKeys, n.GmtCreate)
+	// Output: 1540160872865209346 true [clue] 2022-06-24 10:32:21
 }

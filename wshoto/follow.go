@@ -2,10 +2,11 @@ package wshoto
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/cluekit/cluekit/internal/core"
 )
+
+var epCreateFollow = core.Endpoint{Op: "follow/create", Path: "/openapi/crm/follow/create", Create: true}
 
 // Follow-up targets (CreateFollowRequest.Type).
 const (
@@ -54,22 +55,20 @@ type Attachment struct {
 // /openapi/crm/follow/create) for a clue, customer or opportunity.
 type CreateFollowRequest struct {
 	Type          string         `json:"type"`                    // required: FollowClue, FollowCustomer or FollowOpportunity
-	ID            string         `json:"id"`                      // required: the clue/customer/opportunity id (sent as a string)
+	ID            ID             `json:"id"`                      // required: the clue/customer/opportunity id (sent as a JSON string)
 	UserID        string         `json:"user_id"`                 // required: staff id
 	ContactType   string         `json:"contact_type"`            // required: a Contact... constant or a tenant-defined value
 	FollowContent string         `json:"follow_content"`          // required
 	LocationLat   string         `json:"location_lat,omitempty"`  // 拜访位置纬度
 	LocationLng   string         `json:"location_lng,omitempty"`  // 拜访地址经度
 	LocationName  string         `json:"location_name,omitempty"` // 拜访位置名称
-	StageID       ID             `json:"stage_id,omitempty"`      // 商机阶段id, required when Type is FollowOpportunity
+	StageID       NumericID      `json:"stage_id,omitempty"`      // 商机阶段id (a long), required when Type is FollowOpportunity
 	FieldMap      map[string]any `json:"field_map,omitempty"`     // custom fields
 	Attachment    []Attachment   `json:"attachment,omitempty"`    // at most MaxAttachments
 }
 
-const opCreateFollow = "follow/create"
-
 func (r *CreateFollowRequest) validate() error {
-	op := opCreateFollow
+	op := epCreateFollow.Op
 	if r == nil {
 		return core.InvalidParam(vendorName, op, "request is nil")
 	}
@@ -78,7 +77,7 @@ func (r *CreateFollowRequest) validate() error {
 	default:
 		return core.InvalidParam(vendorName, op, "type must be %q (clue), %q (customer) or %q (opportunity)", FollowClue, FollowCustomer, FollowOpportunity)
 	}
-	for _, f := range []struct{ name, v string }{{"id", r.ID}, {"user_id", r.UserID}, {"contact_type", r.ContactType}, {"follow_content", r.FollowContent}} {
+	for _, f := range []struct{ name, v string }{{"id", string(r.ID)}, {"user_id", r.UserID}, {"contact_type", r.ContactType}, {"follow_content", r.FollowContent}} {
 		if f.v == "" {
 			return core.InvalidParam(vendorName, op, "%s is required", f.name)
 		}
@@ -117,16 +116,33 @@ func isFileExtension(ext string) bool {
 	return false
 }
 
-// CreateFollow creates a follow-up record and returns its id ("" if wshoto
-// answered without one). It is never retried once the request may have
-// reached wshoto (such a failure matches ErrAmbiguous).
-func (c *Client) CreateFollow(ctx context.Context, req *CreateFollowRequest) (ID, error) {
+// CreateFollowResult reports a created follow-up record.
+type CreateFollowResult struct {
+	// ID is the new record's id; "" if wshoto answered without one.
+	ID NumericID
+}
+
+// UnmarshalJSON decodes the created id: documented as a bare long; a string
+// of digits or an object {"id": ...} is accepted too.
+func (r *CreateFollowResult) UnmarshalJSON(b []byte) error {
+	id, err := createdID(b)
+	if err != nil {
+		return shapeError(b, r)
+	}
+	r.ID = id
+	return nil
+}
+
+// CreateFollow creates a follow-up record and returns its id. It is never
+// retried once the request may have reached wshoto (such a failure matches
+// ErrAmbiguous).
+func (c *Client) CreateFollow(ctx context.Context, req *CreateFollowRequest) (*CreateFollowResult, error) {
 	if err := req.validate(); err != nil {
-		return "", err
+		return nil, err
 	}
-	var raw json.RawMessage
-	if err := c.call(ctx, opCreateFollow, "/openapi/crm/follow/create", req, true, &raw); err != nil {
-		return "", err
+	var res CreateFollowResult
+	if _, err := c.t.Call(ctx, epCreateFollow, nil, req, &res); err != nil {
+		return nil, err
 	}
-	return createdID(opCreateFollow, raw)
+	return &res, nil
 }

@@ -11,7 +11,7 @@ func TestCreateFollowDocExample(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	rec := h.reply("/openapi/crm/follow/create", fixture(t, "follow_create_response.json"))
-	id, err := h.c.CreateFollow(ctx(t), &CreateFollowRequest{
+	res, err := h.c.CreateFollow(ctx(t), &CreateFollowRequest{
 		Type: FollowOpportunity, ID: "1532234063232437057", UserID: "chen-di", ContactType: ContactWeCom, FollowContent: "跟进一下客户",
 		StageID: "1531601499997297665",
 		Attachment: []Attachment{{
@@ -25,14 +25,14 @@ func TestCreateFollowDocExample(t *testing.T) {
 	checkOne(t, rec, "/openapi/crm/follow/create", `{"type":"2","id":"1532234063232437057","user_id":"chen-di","contact_type":"企微联系",`+
 		`"follow_content":"跟进一下客户","stage_id":1531601499997297665,"attachment":[{"cos_url":`+
 		`"https://javatest-1253767630.cos.ap-shanghai.myqcloud.com/appww078fe5f69b4761f6/2022/06/920068e6-6895-4175-83b5-faec6c82c809.pdf","file_extension":"pdf"}]}`)
-	assert.Equal(t, ID("1539134210387191809"), id, "19 digits exact")
+	assert.Equal(t, NumericID("1539134210387191809"), res.ID, "19 digits exact")
 }
 
 func TestCreateFollowFullBody(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	rec := h.reply("/openapi/crm/follow/create", `{"code":0,"data":"1539134210387191809"}`)
-	id, err := h.c.CreateFollow(ctx(t), &CreateFollowRequest{
+	res, err := h.c.CreateFollow(ctx(t), &CreateFollowRequest{
 		Type: FollowClue, ID: "1591005521987920962", UserID: "u", ContactType: ContactVisit, FollowContent: "拜访<&>",
 		LocationLat: "30.5", LocationLng: "114.3", LocationName: "武汉", FieldMap: map[string]any{"mf_follow_1": "x"},
 		Attachment: []Attachment{{CosURL: "https://x/a.png", Name: "a.png", Type: AttachmentImage, FileExtension: "png"}},
@@ -41,7 +41,7 @@ func TestCreateFollowFullBody(t *testing.T) {
 	checkOne(t, rec, "/openapi/crm/follow/create", `{"type":"0","id":"1591005521987920962","user_id":"u","contact_type":"拜访",`+
 		`"follow_content":"拜访<&>","location_lat":"30.5","location_lng":"114.3","location_name":"武汉","field_map":{"mf_follow_1":"x"},`+
 		`"attachment":[{"cos_url":"https://x/a.png","file_extension":"png","name":"a.png","type":"image"}]}`)
-	assert.Equal(t, ID("1539134210387191809"), id)
+	assert.Equal(t, NumericID("1539134210387191809"), res.ID)
 }
 
 func TestCreateFollowValidation(t *testing.T) {

@@ -3,6 +3,7 @@ package wshoto
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -166,6 +167,22 @@ func ctx(t *testing.T) context.Context {
 }
 
 func mustRegexp(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+// decodeEnvelope decodes body as the transport does, in one pass, with the
+// payload into a json.RawMessage: a type mismatch does not stop the
+// decoding (the outcome is still read), any other error does.
+func decodeEnvelope(body []byte) (core.Outcome, json.RawMessage, error) {
+	var data json.RawMessage
+	env := newEnvelope(&data)
+	if err := json.Unmarshal(body, env); err != nil {
+		var te *json.UnmarshalTypeError
+		if !errors.As(err, &te) {
+			return core.Outcome{}, nil, err
+		}
+	}
+	o, err := env.Outcome()
+	return o, data, err
+}
 
 // withNoSleep makes retries instant.
 func withNoSleep() Option { return core.WithSleep((&testkit.Sleeper{}).Sleep) }

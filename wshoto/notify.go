@@ -48,10 +48,14 @@ type Notify struct {
 	// Content is the payload, the JSON that "content" carries as a string
 	// (the raw JSON as is, if it arrives unquoted).
 	Content   json.RawMessage
-	GmtCreate Timestamp // epoch seconds
+	GmtCreate Time // when the message was created (wshoto sends epoch seconds)
 	// CustomFieldChange is set for NotifyCustomFieldChange.
 	CustomFieldChange *CustomFieldChange
 }
+
+// DedupeKey identifies the message for deduplication: its message_id.
+// wshoto may deliver a message more than once; handle each key once.
+func (n *Notify) DedupeKey() string { return n.MessageID }
 
 // CustomFieldChange is the content of a type-21 message.
 type CustomFieldChange struct {
@@ -67,7 +71,7 @@ func ParseNotify(body []byte) (*Notify, error) {
 		MessageID *flex.String  `json:"message_id"`
 		Type      *flex.Int64   `json:"type"`
 		Content   flex.Embedded `json:"content"`
-		GmtCreate Timestamp     `json:"gmt_create"`
+		GmtCreate Time          `json:"gmt_create"`
 	}
 	b := bytes.TrimSpace(body)
 	if len(b) == 0 || b[0] != '{' {

@@ -15,8 +15,9 @@ func TestParseNotifyDocExample(t *testing.T) {
 	n, err := ParseNotify([]byte(fixture(t, "notify_custom_field_change.json")))
 	require.NoError(t, err)
 	assert.Equal(t, "1540160872865209346", n.MessageID)
+	assert.Equal(t, "1540160872865209346", n.DedupeKey())
 	assert.Equal(t, NotifyCustomFieldChange, n.Type)
-	assert.Equal(t, time.Unix(1656037941, 0), n.GmtCreate.Time())
+	assert.Equal(t, time.Unix(1656037941, 0).In(CST), n.GmtCreate.Time())
 	require.NotNil(t, n.CustomFieldChange)
 	assert.Equal(t, CustomFieldChange{TenantID: "wpvvCXcAAAsQgTf6tGxZNXWs0AjheY6Q", ModuleKeys: []string{ModuleClue}}, *n.CustomFieldChange)
 	assert.JSONEq(t, `{"tenant_id":"wpvvCXcAAAsQgTf6tGxZNXWs0AjheY6Q","module_keys":["clue"]}`, string(n.Content))
@@ -41,7 +42,7 @@ func TestParseNotify(t *testing.T) {
 			check: func(t *testing.T, n *Notify) {
 				assert.Equal(t, NotifyType(99), n.Type)
 				assert.Equal(t, `[1,2]`, string(n.Content))
-				assert.Equal(t, Timestamp(1656037941), n.GmtCreate)
+				assert.Equal(t, Time(1656037941000), n.GmtCreate)
 			}},
 		{name: "content as an object", body: `{"message_id":"1","type":21,"content":{"tenant_id":"t","module_keys":["clue","order"]}}`,
 			check: func(t *testing.T, n *Notify) {
@@ -49,7 +50,7 @@ func TestParseNotify(t *testing.T) {
 			}},
 		{name: "gmt_create in ms", body: `{"message_id":"1","type":21,"content":"{}","gmt_create":1656037941000}`,
 			check: func(t *testing.T, n *Notify) {
-				assert.Equal(t, time.Unix(1656037941, 0), n.GmtCreate.Time())
+				assert.Equal(t, time.Unix(1656037941, 0).In(CST), n.GmtCreate.Time())
 				assert.Empty(t, n.CustomFieldChange.ModuleKeys)
 			}},
 		{name: "empty content", body: `{"message_id":"1","type":21,"content":""}`,

@@ -9,6 +9,12 @@ import (
 	"github.com/cluekit/cluekit/internal/core"
 )
 
+var (
+	epListPools  = core.Endpoint{Op: "cluepool/list", Path: "/openapi/crm/cluepool/list"}
+	epCreatePool = core.Endpoint{Op: "cluepool/create", Path: "/openapi/crm/cluepool/create", Create: true}
+	epEditPool   = core.Endpoint{Op: "cluepool/edit", Path: "/openapi/crm/cluepool/edit"}
+)
+
 // Recycle rules (线索回收规则类型) of a clue pool.
 const (
 	RecycleNone = 0 // 不自动回收 (default)
@@ -30,14 +36,14 @@ const (
 
 // CluePool is one pool as cluepool/list returns it.
 type CluePool struct {
-	ID              ID     `json:"id"`
-	CluePoolName    string `json:"clue_pool_name"`
-	ClueNum         Int    `json:"clue_num"` // 线索客户数; wshoto sends it as a string ("562")
-	RecycleRuleType Int    `json:"recycle_rule_type"`
-	IsDefaultPool   Bool   `json:"is_default_pool"`
-	MainDepartment  Text   `json:"main_department"` // 主部门id
-	ReceiveRule     Text   `json:"receive_rule"`    // 分配规则, a label such as "管理员分配"
-	CreateUserID    string `json:"create_user_id"`
+	ID              NumericID `json:"id"`
+	CluePoolName    string    `json:"clue_pool_name"`
+	ClueNum         Int       `json:"clue_num"` // 线索客户数; wshoto sends it as a string ("562")
+	RecycleRuleType Int       `json:"recycle_rule_type"`
+	IsDefaultPool   Bool      `json:"is_default_pool"`
+	MainDepartment  Text      `json:"main_department"` // 主部门id
+	ReceiveRule     Text      `json:"receive_rule"`    // 分配规则, a label such as "管理员分配"
+	CreateUserID    string    `json:"create_user_id"`
 }
 
 // ListCluePoolsRequest filters the pool list (POST /openapi/crm/cluepool/list).
@@ -51,25 +57,34 @@ type ListCluePoolsRequest struct {
 
 // CluePoolPage is one page of pools.
 type CluePoolPage struct {
-	Total   Int        `json:"total"`
+	Total   Int        `json:"total"` // pools matching the filter
 	Records []CluePool `json:"records"`
+	// CurrentIndex is the page number of this page; NextIndex the page to
+	// fetch next, or 0 when this page is the last (Total reached, or
+	// shorter than the page size).
+	CurrentIndex int `json:"-"`
+	NextIndex    int `json:"-"`
 }
-
-const opListPools = "cluepool/list"
 
 // ListCluePools returns one page of clue pools and the total count.
 func (c *Client) ListCluePools(ctx context.Context, req *ListCluePoolsRequest) (*CluePoolPage, error) {
 	if req == nil {
 		req = &ListCluePoolsRequest{}
 	}
-	if err := checkPage(opListPools, req.CurrentIndex, req.PageSize); err != nil {
+	if err := checkPage(epListPools.Op, req.CurrentIndex, req.PageSize); err != nil {
 		return nil, err
 	}
-	page := &CluePoolPage{}
-	if err := c.call(ctx, opListPools, "/openapi/crm/cluepool/list", req, false, page); err != nil {
+	var page CluePoolPage
+	if _, err := c.t.Call(ctx, epListPools, nil, req, &page); err != nil {
 		return nil, err
 	}
-	return page, nil
+	page.CurrentIndex = max(req.CurrentIndex, 1)
+	size := req.PageSize
+	if size == 0 {
+		size = defaultPageSize
+	}
+	page.NextIndex = nextIndex(page.CurrentIndex, size, len(page.Records), int64(page.Total))
+	return &page, nil
 }
 
 // AllCluePools walks every page of the pool list (page size req.PageSize,
@@ -84,15 +99,13 @@ func (c *Client) AllCluePools(ctx context.Context, req *ListCluePoolsRequest) it
 		if r.PageSize == 0 {
 			r.PageSize = MaxPageSize
 		}
-		core.WalkPages(ctx, vendorName, opListPools, r.CurrentIndex, r.PageSize, func(ctx context.Context, n int) ([]CluePool, bool, error) {
+		core.WalkPages(ctx, vendorName, epListPools.Op, r.CurrentIndex, r.PageSize, func(ctx context.Context, n int) ([]CluePool, bool, error) {
 			r.CurrentIndex = n
 			page, err := c.ListCluePools(ctx, &r)
 			if err != nil {
 				return nil, false, err
 			}
-			// data.total, when given, also marks the last page.
-			last := page.Total > 0 && int64(n)*int64(r.PageSize) >= int64(page.Total)
-			return page.Records, last, nil
+			return page.Records, page.NextIndex == 0, nil
 		}, func(p CluePool) string { return string(p.ID) }, yield)
 	}
 }
@@ -120,10 +133,42 @@ type CreateCluePoolRequest struct {
 	NotFollowRecycleDays int `json:"not_follow_recycle_days,omitempty"`
 }
 
-const (
-	opCreatePool = "cluepool/create"
-	opEditPool   = "cluepool/edit"
-)
+// CreateCluePoolResult reports a created pool.
+type CreateCluePoolResult struct {
+	// ID is the new pool's id; "" if wshoto answered without one.
+	ID NumericID
+}
+
+// UnmarshalJSON decodes the created id: documented as a bare long; a string
+// of digits or an object {"id": ...} is accepted too.
+func (r *CreateCluePoolResult) UnmarshalJSON(b []byte) error {
+	id, err := createdID(b)
+	if err != nil {
+		return shapeError(b, r)
+	}
+	r.ID = id
+	return nil
+}
+
+// createdID reads the id a create returns: a bare long, a string of digits
+// or an object {"id": ...}; null gives "".
+func createdID(b []byte) (NumericID, error) {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '{' {
+		var w struct {
+			ID NumericID `json:"id"`
+		}
+		if err := json.Unmarshal(b, &w); err != nil {
+			return "", err
+		}
+		return w.ID, nil
+	}
+	var id NumericID
+	if err := id.UnmarshalJSON(b); err != nil {
+		return "", err
+	}
+	return id, nil
+}
 
 func checkPoolRules(op string, recycle, distribute *int, groups, depts, users []string, setDays, notFollowDays *int) error {
 	if recycle != nil && *recycle != RecycleNone && *recycle != RecycleAuto {
@@ -150,22 +195,26 @@ func checkPoolRules(op string, recycle, distribute *int, groups, depts, users []
 	return nil
 }
 
+func (r *CreateCluePoolRequest) validate() error {
+	if r == nil {
+		return core.InvalidParam(vendorName, epCreatePool.Op, "request is nil")
+	}
+	return checkPoolRules(epCreatePool.Op, &r.RecycleRuleType, &r.DistributeRuleType, r.GroupIDs, r.DistributeDeptIDs, r.DistributeUserIDs, &r.SetRecycleDays, &r.NotFollowRecycleDays)
+}
+
 // CreateCluePool creates a pool and returns its id. It is never retried once
 // the request may have reached wshoto (such a failure matches ErrAmbiguous:
-// look the pool up by name before creating again). The id is "" if wshoto
-// answered without one.
-func (c *Client) CreateCluePool(ctx context.Context, req *CreateCluePoolRequest) (ID, error) {
-	if req == nil {
-		return "", core.InvalidParam(vendorName, opCreatePool, "request is nil")
+// look the pool up by name with AllCluePools before creating again). wshoto
+// documents no way to delete a pool.
+func (c *Client) CreateCluePool(ctx context.Context, req *CreateCluePoolRequest) (*CreateCluePoolResult, error) {
+	if err := req.validate(); err != nil {
+		return nil, err
 	}
-	if err := checkPoolRules(opCreatePool, &req.RecycleRuleType, &req.DistributeRuleType, req.GroupIDs, req.DistributeDeptIDs, req.DistributeUserIDs, &req.SetRecycleDays, &req.NotFollowRecycleDays); err != nil {
-		return "", err
+	var res CreateCluePoolResult
+	if _, err := c.t.Call(ctx, epCreatePool, nil, req, &res); err != nil {
+		return nil, err
 	}
-	var raw json.RawMessage
-	if err := c.call(ctx, opCreatePool, "/openapi/crm/cluepool/create", req, true, &raw); err != nil {
-		return "", err
-	}
-	return createdID(opCreatePool, raw)
+	return &res, nil
 }
 
 // EditCluePoolRequest edits a pool (POST /openapi/crm/cluepool/edit). ID,
@@ -174,42 +223,52 @@ func (c *Client) CreateCluePool(ctx context.Context, req *CreateCluePoolRequest)
 // nil; whether wshoto keeps or clears fields that are not sent is not
 // documented, so send every field you need to keep.
 type EditCluePoolRequest struct {
-	ID                   ID       `json:"id"`
-	UserID               string   `json:"user_id"`
-	CluePoolName         string   `json:"clue_pool_name"`
-	RecycleRuleType      int      `json:"recycle_rule_type"` // RecycleNone or RecycleAuto
-	SetRecycleDays       *int     `json:"set_recycle_days,omitempty"`
-	GroupIDs             []string `json:"group_ids,omitempty"`            // at most MaxGroupIDs
-	DistributeRuleType   *int     `json:"distribute_rule_type,omitempty"` // with DistributeAuto/DistributeClaim, dept or user ids are required
-	DistributeDeptIDs    []string `json:"distribute_dept_ids,omitempty"`  // at most MaxDistributeIDs
-	DistributeUserIDs    []string `json:"distribute_user_ids,omitempty"`  // at most MaxDistributeIDs
-	NotFollowRecycleDays *int     `json:"not_follow_recycle_days,omitempty"`
+	ID                   NumericID `json:"id"`
+	UserID               string    `json:"user_id"`
+	CluePoolName         string    `json:"clue_pool_name"`
+	RecycleRuleType      int       `json:"recycle_rule_type"` // RecycleNone or RecycleAuto
+	SetRecycleDays       *int      `json:"set_recycle_days,omitempty"`
+	GroupIDs             []string  `json:"group_ids,omitempty"`            // at most MaxGroupIDs
+	DistributeRuleType   *int      `json:"distribute_rule_type,omitempty"` // with DistributeAuto/DistributeClaim, dept or user ids are required
+	DistributeDeptIDs    []string  `json:"distribute_dept_ids,omitempty"`  // at most MaxDistributeIDs
+	DistributeUserIDs    []string  `json:"distribute_user_ids,omitempty"`  // at most MaxDistributeIDs
+	NotFollowRecycleDays *int      `json:"not_follow_recycle_days,omitempty"`
 }
 
-// EditCluePool edits a pool.
-func (c *Client) EditCluePool(ctx context.Context, req *EditCluePoolRequest) error {
-	op := opEditPool
-	if req == nil {
+// EditCluePoolResult reports an applied pool edit (wshoto answered
+// data=true).
+type EditCluePoolResult struct {
+	ID NumericID // the pool edited
+}
+
+func (r *EditCluePoolRequest) validate() error {
+	op := epEditPool.Op
+	if r == nil {
 		return core.InvalidParam(vendorName, op, "request is nil")
 	}
-	if err := checkID(op, "id", req.ID); err != nil {
+	if err := checkID(op, "id", r.ID); err != nil {
 		return err
 	}
-	if req.UserID == "" {
+	if r.UserID == "" {
 		return core.InvalidParam(vendorName, op, "user_id is required")
 	}
-	if req.CluePoolName == "" {
+	if r.CluePoolName == "" {
 		return core.InvalidParam(vendorName, op, "clue_pool_name is required")
 	}
-	if err := checkPoolRules(op, &req.RecycleRuleType, req.DistributeRuleType, req.GroupIDs, req.DistributeDeptIDs, req.DistributeUserIDs, req.SetRecycleDays, req.NotFollowRecycleDays); err != nil {
-		return err
+	return checkPoolRules(op, &r.RecycleRuleType, r.DistributeRuleType, r.GroupIDs, r.DistributeDeptIDs, r.DistributeUserIDs, r.SetRecycleDays, r.NotFollowRecycleDays)
+}
+
+// EditCluePool edits a pool. An answer of data=false is an error.
+func (c *Client) EditCluePool(ctx context.Context, req *EditCluePoolRequest) (*EditCluePoolResult, error) {
+	if err := req.validate(); err != nil {
+		return nil, err
 	}
-	var ok json.RawMessage
-	if err := c.call(ctx, op, "/openapi/crm/cluepool/edit", req, false, &ok); err != nil {
-		return err
+	var ok applied
+	if _, err := c.t.Call(ctx, epEditPool, nil, req, &ok); err != nil {
+		return nil, err
 	}
-	if bytes.Equal(bytes.TrimSpace(ok), []byte("false")) {
-		return core.NewAPIError(vendorName, op, 200, "0", "edit not applied (data=false)", "", nil)
+	if ok.refused {
+		return nil, notApplied(epEditPool.Op, "edit")
 	}
-	return nil
+	return &EditCluePoolResult{ID: req.ID}, nil
 }

@@ -27,6 +27,8 @@ func TestListCluePoolsDocExample(t *testing.T) {
 	require.NoError(t, err)
 	checkOne(t, rec, "/openapi/crm/cluepool/list", compact(t, fixture(t, "cluepool_list_request.json")))
 	assert.Equal(t, Int(15), page.Total)
+	assert.Equal(t, 1, page.CurrentIndex)
+	assert.Zero(t, page.NextIndex, "1 pool on a page of 10: the last page")
 	require.Len(t, page.Records, 1)
 	assert.Equal(t, CluePool{ID: "5012", CluePoolName: "默认线索池", ClueNum: 562, RecycleRuleType: 1, IsDefaultPool: true,
 		MainDepartment: "1", ReceiveRule: "管理员分配", CreateUserID: "WaWaWa"}, page.Records[0])
@@ -36,9 +38,11 @@ func TestListCluePoolsDefaultsAndValidation(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	rec := h.reply("/openapi/crm/cluepool/list", `{"code":0,"data":{"total":0,"records":[]}}`)
-	_, err := h.c.ListCluePools(ctx(t), nil)
+	page, err := h.c.ListCluePools(ctx(t), nil)
 	require.NoError(t, err)
 	checkOne(t, rec, "/openapi/crm/cluepool/list", `{}`)
+	assert.Equal(t, 1, page.CurrentIndex)
+	assert.Zero(t, page.NextIndex)
 	for _, req := range []*ListCluePoolsRequest{{PageSize: 101}, {PageSize: -2}, {CurrentIndex: -1}} {
 		_, err := h.c.ListCluePools(ctx(t), req)
 		require.ErrorIs(t, err, ErrInvalidParam)
@@ -82,7 +86,7 @@ func TestAllCluePools(t *testing.T) {
 			assert.Len(t, got, tt.total)
 			assert.Len(t, rec.all(), tt.wantPages)
 			if tt.total > 1 {
-				assert.Equal(t, ID("1591005280874161219"), got[1].ID)
+				assert.Equal(t, NumericID("1591005280874161219"), got[1].ID)
 				assert.Equal(t, Int(1), got[1].ClueNum)
 			}
 		})
@@ -93,21 +97,21 @@ func TestCreateCluePoolDocExample(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	rec := h.reply("/openapi/crm/cluepool/create", fixture(t, "cluepool_create_response.json"))
-	id, err := h.c.CreateCluePool(ctx(t), &CreateCluePoolRequest{
+	res, err := h.c.CreateCluePool(ctx(t), &CreateCluePoolRequest{
 		UserID: "test_4f1469442b8b", CluePoolName: "test_dc577797d715", RecycleRuleType: RecycleAuto, SetRecycleDays: 7,
 		GroupIDs: []string{"test_18a5fc5f8560"}, DistributeRuleType: DistributeManual, DistributeDeptIDs: []string{"test_e54eb6104387"},
 		DistributeUserIDs: []string{"test_d0e596abef05"}, NotFollowRecycleDays: 7,
 	})
 	require.NoError(t, err)
 	checkOne(t, rec, "/openapi/crm/cluepool/create", compact(t, fixture(t, "cluepool_create_request.json")))
-	assert.Equal(t, ID("1000"), id)
+	assert.Equal(t, &CreateCluePoolResult{ID: "1000"}, res)
 }
 
 func TestCreatedIDShapes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, data string
-		want       ID
+		want       NumericID
 		wantErr    bool
 	}{
 		{"number", `1591005280874161219`, "1591005280874161219", false},
@@ -126,14 +130,17 @@ func TestCreatedIDShapes(t *testing.T) {
 				body = `{"code":0,"msg":"请求成功","data":` + tt.data + `}`
 			}
 			h.reply("/openapi/crm/cluepool/create", body)
-			id, err := h.c.CreateCluePool(ctx(t), &CreateCluePoolRequest{CluePoolName: "p"})
+			res, err := h.c.CreateCluePool(ctx(t), &CreateCluePoolRequest{CluePoolName: "p"})
 			if tt.wantErr {
 				require.ErrorIs(t, err, ErrBadResponse)
 				assert.NotErrorIs(t, err, ErrAmbiguous)
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, "0", apiErr.Code, "code 0: the pool was created")
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, tt.want, id)
+			assert.Equal(t, tt.want, res.ID)
 		})
 	}
 }
@@ -213,12 +220,13 @@ func TestEditCluePoolDocExample(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	rec := h.reply("/openapi/crm/cluepool/edit", okTrue)
-	err := h.c.EditCluePool(ctx(t), &EditCluePoolRequest{
+	res, err := h.c.EditCluePool(ctx(t), &EditCluePoolRequest{
 		ID: "123", UserID: "test_4f1469442b8b", CluePoolName: "test_dc577797d715", RecycleRuleType: RecycleAuto, SetRecycleDays: Ptr(7),
 		GroupIDs: []string{"test_18a5fc5f8560"}, DistributeRuleType: Ptr(DistributeManual), DistributeDeptIDs: []string{"test_e54eb6104387"},
 		DistributeUserIDs: []string{"test_d0e596abef05"}, NotFollowRecycleDays: Ptr(7),
 	})
 	require.NoError(t, err)
+	assert.Equal(t, &EditCluePoolResult{ID: "123"}, res)
 	checkOne(t, rec, "/openapi/crm/cluepool/edit", compact(t, fixture(t, "cluepool_edit_request.json")))
 }
 
@@ -226,7 +234,8 @@ func TestEditCluePoolMinimalAndValidation(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	rec := h.reply("/openapi/crm/cluepool/edit", okTrue)
-	require.NoError(t, h.c.EditCluePool(ctx(t), &EditCluePoolRequest{ID: "1591005280874161218", UserID: "u", CluePoolName: "p"}))
+	_, err := h.c.EditCluePool(ctx(t), &EditCluePoolRequest{ID: "1591005280874161218", UserID: "u", CluePoolName: "p"})
+	require.NoError(t, err)
 	checkOne(t, rec, "/openapi/crm/cluepool/edit", `{"id":1591005280874161218,"user_id":"u","clue_pool_name":"p","recycle_rule_type":0}`)
 	bad := []*EditCluePoolRequest{
 		nil,
@@ -239,7 +248,20 @@ func TestEditCluePoolMinimalAndValidation(t *testing.T) {
 		{ID: "1", UserID: "u", CluePoolName: "p", GroupIDs: make([]string, 21)},
 	}
 	for _, req := range bad {
-		require.ErrorIs(t, h.c.EditCluePool(ctx(t), req), ErrInvalidParam)
+		res, err := h.c.EditCluePool(ctx(t), req)
+		require.ErrorIs(t, err, ErrInvalidParam)
+		assert.Nil(t, res)
 	}
 	assert.Len(t, rec.all(), 1)
+}
+
+func TestEditCluePoolDataFalse(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.reply("/openapi/crm/cluepool/edit", `{"code":0,"msg":"请求成功","data":false}`)
+	res, err := h.c.EditCluePool(ctx(t), &EditCluePoolRequest{ID: "1", UserID: "u", CluePoolName: "p"})
+	assert.Nil(t, res)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Contains(t, apiErr.Message, "data=false")
 }

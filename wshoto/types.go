@@ -3,17 +3,30 @@ package wshoto
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
-	"time"
+	"fmt"
+	"net/http"
+	"reflect"
 
+	"github.com/cluekit/cluekit/internal/core"
 	"github.com/cluekit/cluekit/internal/flex"
 )
 
-// ID is a wshoto long identifier (clue_id, clue_pool_id, pool id, follow-up
-// record id: 19 digits, beyond float64's exact range). It keeps the exact
-// decimal text, decodes from a JSON number or a string of digits, and
-// encodes as a bare JSON number. Build one with ID("1591005521987920962").
-type ID = flex.NumericID
+// ID is an identifier kept as its exact text. It decodes from a JSON string
+// or number (every digit kept, never through float64) and encodes as a JSON
+// string. wshoto uses it where its ids travel as strings: the target id of a
+// follow-up record, the clue ids of a batch return's result.
+//
+// The ids wshoto documents as long (clue_id, clue_pool_id, a pool's id,
+// stage_id, the ids a create returns) are bare JSON numbers on the wire:
+// they are NumericID.
+type ID = flex.ID
+
+// NumericID is a wshoto long identifier (clue_id, clue_pool_id, a pool's id,
+// stage_id, a created record's id): 19 digits, beyond float64's exact range.
+// It keeps the exact decimal text, decodes from a JSON number or a string of
+// digits, and encodes as a bare JSON number, as wshoto expects; "" encodes
+// as null. Build one with NumericID("1591005521987920962").
+type NumericID = flex.NumericID
 
 // Int is an integer that arrives as a JSON number or a numeric string
 // ("562"); "" and null decode to 0.
@@ -22,28 +35,20 @@ type Int = flex.Int64
 // Bool is a flag that arrives as true/false, 0/1 or "0"/"1".
 type Bool = flex.Bool
 
-// Timestamp is an epoch time exactly as wshoto sends it. wshoto mixes
-// units: gmt_create, create_at and birthday are seconds, the clue/page time
-// filters are milliseconds. Time treats values above 1e12 as milliseconds
-// and smaller ones as seconds.
-type Timestamp int64
+// Time is an instant as wshoto sends it, kept as epoch milliseconds (0 = not
+// set). wshoto mixes units: gmt_create, create_at and birthday are seconds,
+// the clue/page time filters milliseconds; values above 1e12 decode as
+// milliseconds, smaller ones as seconds. Time() returns it in CST.
+type Time = flex.Time
 
-// UnmarshalJSON accepts a number, a numeric string, "" or null.
-func (t *Timestamp) UnmarshalJSON(b []byte) error {
-	var v flex.Int64
-	if err := v.UnmarshalJSON(b); err != nil {
-		return err
-	}
-	*t = Timestamp(v)
-	return nil
-}
+// Text is a value wshoto documents as text whatever its JSON type: a string
+// is its value, null "", a number or boolean its literal text, an object or
+// array its compact JSON. It encodes as a JSON string.
+type Text = flex.Text
 
-// Time converts the value to a time.Time (the zero time for 0).
-func (t Timestamp) Time() time.Time { return flex.Seconds(flex.Int64(t)) }
-
-// Text is a string field that tolerates a JSON number, boolean or null
-// (kept as its literal text; null gives "").
-type Text = flex.String
+// CST is China Standard Time (UTC+8, no daylight saving), the zone of
+// wshoto's local times.
+var CST = flex.CST
 
 // Tag is one tag of a clue. clue/page spells its keys tagId/tagName and
 // clue/info tag_id/tag_name; both decode into Tag.
@@ -76,54 +81,51 @@ func firstText(vs ...*flex.String) string {
 	return ""
 }
 
-// lenientList decodes a JSON array of T, a single T object (wrapped as one
-// element), or null.
-type lenientList[T any] []T
-
-func (l *lenientList[T]) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || string(b) == "null":
-		*l = nil
-		return nil
-	case b[0] == '{':
-		var one T
-		if err := flex.Unmarshal(b, &one); err != nil {
-			return err
-		}
-		*l = []T{one}
-		return nil
+// checkID validates a required long id.
+func checkID(op, field string, id NumericID) error {
+	if id == "" {
+		return core.InvalidParam(vendorName, op, "%s is required", field)
 	}
-	var many []T
-	if err := flex.Unmarshal(b, &many); err != nil {
-		return err
+	if !flex.IsInteger(string(id)) {
+		return core.InvalidParam(vendorName, op, "%s %q is not an integer", field, fmt.Sprintf("%.30s", string(id)))
 	}
-	*l = many
 	return nil
 }
 
-// textOrList decodes a string, or an array of strings (joined with ","),
-// or null.
-type textOrList string
+// shapeError reports data that is JSON but not the documented shape, the
+// way encoding/json reports a type mismatch: the call reached wshoto and
+// was answered with code 0, so the failure matches ErrBadResponse and never
+// ErrAmbiguous (it was applied; do not repeat it).
+func shapeError(b []byte, target any) error {
+	kind := "value"
+	if b = bytes.TrimSpace(b); len(b) > 0 {
+		switch b[0] {
+		case '{':
+			kind = "object"
+		case '[':
+			kind = "array"
+		case '"':
+			kind = "string"
+		case 't', 'f':
+			kind = "bool"
+		default:
+			kind = "number"
+		}
+	}
+	return &json.UnmarshalTypeError{Value: kind, Type: reflect.TypeOf(target)}
+}
 
-func (s *textOrList) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '[' {
-		var parts []flex.String
-		if err := json.Unmarshal(b, &parts); err != nil {
-			return err
-		}
-		ss := make([]string, len(parts))
-		for i, p := range parts {
-			ss[i] = string(p)
-		}
-		*s = textOrList(strings.Join(ss, ","))
-		return nil
-	}
-	var v flex.String
-	if err := v.UnmarshalJSON(b); err != nil {
-		return err
-	}
-	*s = textOrList(v)
+// applied decodes the data of an edit: true, or false when wshoto did not
+// apply it. Any other value is taken as applied (code 0 said so).
+type applied struct{ refused bool }
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (a *applied) UnmarshalJSON(b []byte) error {
+	a.refused = string(bytes.TrimSpace(b)) == "false"
 	return nil
+}
+
+// notApplied is the error of an edit answered with data=false.
+func notApplied(op, what string) error {
+	return core.NewAPIError(vendorName, op, http.StatusOK, "0", what+" not applied (data=false)", "", nil)
 }

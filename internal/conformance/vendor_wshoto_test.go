@@ -39,7 +39,7 @@ func startWshoto(t testing.TB) *env {
 			}
 			return &client{
 				read: func(ctx context.Context) error {
-					_, err := c.GetClue(ctx, &wshoto.GetClueRequest{ClueID: wshoto.ID(seed)})
+					_, err := c.GetClue(ctx, &wshoto.GetClueRequest{ClueID: wshoto.NumericID(seed)})
 					return err
 				},
 				create: func(ctx context.Context, key string) error {
@@ -48,15 +48,16 @@ func startWshoto(t testing.TB) *env {
 				},
 				edit: func(ctx context.Context, key, value string) error {
 					cl, _ := srv.Clue(key)
-					return c.EditClue(ctx, &wshoto.EditClueRequest{
-						ClueID: wshoto.ID(key), ClueName: cl.Name, CluePoolID: wshoto.ID(cl.PoolID),
+					_, err := c.EditClue(ctx, &wshoto.EditClueRequest{
+						ClueID: wshoto.NumericID(key), ClueName: cl.Name, CluePoolID: wshoto.NumericID(cl.PoolID),
 						FollowUserID: wshototest.StaffID, UserID: wshototest.StaffID, Remark: wshoto.Ptr(value),
 					})
+					return err
 				},
 				accessToken: c.AccessToken,
 			}, nil
 		},
-		invalidate: srv.InvalidateToken,
+		invalidate: srv.InvalidateTokens,
 		stored: func() map[string]int {
 			out := map[string]int{}
 			for _, id := range srv.PoolIDs() {

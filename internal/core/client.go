@@ -268,24 +268,31 @@ func (c *Client) run(ctx context.Context, ep Endpoint, q url.Values, body []byte
 	if ep.Method == "" {
 		ep.Method = http.MethodPost
 	}
+	// A public endpoint is the token request: observers see it through
+	// Observer.Token, not as a call of its own.
+	observed := !ep.Public && len(c.cfg.Observers) > 0
 	info := CallInfo{Vendor: c.vendor.Name, Op: ep.Op, Method: ep.Method, Create: ep.Create}
 	start := time.Now()
-	ctx = c.cfg.Observers.CallStart(ctx, info)
+	if observed {
+		ctx = c.cfg.Observers.CallStart(ctx, info)
+	}
 	res, tok, n, err := c.attempts(ctx, ep, q, body, out)
 	if err != nil && tok != "" && errors.Is(err, ErrInvalidToken) && ctx.Err() == nil && c.tokens.Invalidate(ctx, tok) {
 		var replayed int
 		res, _, replayed, err = c.attempts(ctx, ep, q, body, out)
 		n += replayed
 	}
-	info.Duration, info.Attempts = time.Since(start), n
-	var ae *APIError
-	switch {
-	case res != nil:
-		info.RequestID = res.RequestID
-	case errors.As(err, &ae):
-		info.RequestID = ae.RequestID
+	if observed {
+		info.Duration, info.Attempts = time.Since(start), n
+		var ae *APIError
+		switch {
+		case res != nil:
+			info.RequestID = res.RequestID
+		case errors.As(err, &ae):
+			info.RequestID = ae.RequestID
+		}
+		c.cfg.Observers.CallEnd(ctx, info, err)
 	}
-	c.cfg.Observers.CallEnd(ctx, info, err)
 	return res, err
 }
 

@@ -11,8 +11,9 @@ type Fault = fake.Fault
 // (SetRandom) and counts requests per operation.
 type Injector = fake.Injector
 
-// Clock is the fake's settable clock (real time plus an offset): share it
-// with the client (WithClock) and Advance it to expire tokens.
+// Clock is a settable clock (real time plus an offset): give its Now to the
+// fake (WithClock) and to the client (wshoto.WithClock), and Advance it to
+// expire tokens.
 type Clock = fake.Clock
 
 // NewClock returns a clock that reads real time until advanced.

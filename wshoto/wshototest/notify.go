@@ -40,7 +40,7 @@ func (s *Server) CustomFieldChangeNotify(moduleKeys ...string) ([]byte, error) {
 	id := s.newIDLocked()
 	s.mu.Unlock()
 	return NotifyBody(id, wshoto.NotifyCustomFieldChange,
-		map[string]any{"tenant_id": NotifyTenantID, "module_keys": moduleKeys}, s.Clock.Now())
+		map[string]any{"tenant_id": NotifyTenantID, "module_keys": moduleKeys}, s.now())
 }
 
 // DeliverNotify POSTs a notify body to url as JSON. wshoto documents neither

@@ -37,7 +37,7 @@ func TestNotifyDeliveryRoundTrip(t *testing.T) {
 	assert.Equal(t, wshoto.NotifyCustomFieldChange, got.Type)
 	assert.Equal(t, wshototest.NotifyTenantID, got.CustomFieldChange.TenantID)
 	assert.Equal(t, []string{"clue", "order"}, got.CustomFieldChange.ModuleKeys)
-	assert.WithinDuration(t, srv.Clock.Now(), got.GmtCreate.Time(), 2*time.Second)
+	assert.WithinDuration(t, srv.Now(), got.GmtCreate.Time(), 2*time.Second)
 
 	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusInternalServerError) }))
 	defer bad.Close()

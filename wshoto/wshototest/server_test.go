@@ -26,7 +26,7 @@ func setup(t *testing.T, opts ...wshototest.Option) (*wshototest.Server, *wshoto
 	t.Cleanup(srv.Close)
 	logger, logs := testkit.Logger()
 	c, err := wshoto.New(srv.AppID, srv.AppSecret, wshoto.WithBaseURL(srv.URL), wshoto.WithLogger(logger),
-		core.WithSleep((&testkit.Sleeper{}).Sleep), core.WithClock(srv.Clock.Now))
+		core.WithSleep((&testkit.Sleeper{}).Sleep), wshoto.WithClock(srv.Now))
 	require.NoError(t, err)
 	t.Cleanup(func() { testkit.NoSecrets(t, logs.String(), srv.AppSecret) })
 	return srv, c, logs
@@ -68,13 +68,14 @@ func TestFakeLifecycle(t *testing.T) {
 		Label: "etvvCXcAAAZHYVzWCdeCCnTcIM2vtRPw", Remark: "这是描述", FieldMap: map[string]any{"mf_clue_1": "3234"}})
 	require.Len(t, id, 19)
 
-	clues, err := c.ListClues(ctx(t), &wshoto.ListCluesRequest{States: []wshoto.ClueState{wshoto.ClueStateToBeAdded}})
+	page, err := c.ListClues(ctx(t), &wshoto.ListCluesRequest{States: []wshoto.ClueState{wshoto.ClueStateToBeAdded}})
 	require.NoError(t, err)
+	clues := page.Records
 	require.Len(t, clues, 1)
-	assert.Equal(t, wshoto.ID(id), clues[0].ClueID)
+	assert.Equal(t, wshoto.NumericID(id), clues[0].ClueID)
 	assert.Equal(t, []wshoto.Tag{{ID: "etvvCXcAAAZHYVzWCdeCCnTcIM2vtRPw", Name: "小学"}}, clues[0].TagList)
 
-	err = c.EditClue(ctx(t), &wshoto.EditClueRequest{ClueID: clues[0].ClueID, ClueName: "ignored unless applied", CluePoolID: clues[0].CluePoolID,
+	_, err = c.EditClue(ctx(t), &wshoto.EditClueRequest{ClueID: clues[0].ClueID, ClueName: "ignored unless applied", CluePoolID: clues[0].CluePoolID,
 		FollowUserID: wshototest.StaffID, UserID: wshototest.StaffID, Remark: wshoto.Ptr("已回访"), Birthday: wshoto.Ptr(time.Unix(1285904160, 0))})
 	require.NoError(t, err)
 	stored, ok := srv.Clue(id)
@@ -85,36 +86,43 @@ func TestFakeLifecycle(t *testing.T) {
 	assert.Equal(t, "日月光", stored.CorpName, "unset fields are untouched")
 	assert.Equal(t, "3234", stored.FieldMap["mf_clue_1"])
 
-	d, err := c.GetClue(ctx(t), &wshoto.GetClueRequest{ClueID: wshoto.ID(id)})
+	d, err := c.GetClue(ctx(t), &wshoto.GetClueRequest{ClueID: wshoto.NumericID(id)})
 	require.NoError(t, err)
 	assert.Equal(t, "已回访", d.Description)
-	assert.Equal(t, time.Unix(1285904160, 0), d.Birthday.Time())
+	assert.Equal(t, time.Unix(1285904160, 0).In(wshoto.CST), d.Birthday.Time())
 
-	require.NoError(t, c.EditClue(ctx(t), &wshoto.EditClueRequest{ClueID: d.ClueID, ClueName: d.ClueName, CluePoolID: d.CluePoolID,
-		FollowUserID: d.FollowUserID, UserID: wshototest.StaffID, ClueCorpName: wshoto.Ptr("")}))
+	_, err = c.EditClue(ctx(t), &wshoto.EditClueRequest{ClueID: d.ClueID, ClueName: d.ClueName, CluePoolID: d.CluePoolID,
+		FollowUserID: d.FollowUserID, UserID: wshototest.StaffID, ClueCorpName: wshoto.Ptr("")})
+	require.NoError(t, err)
 	stored, _ = srv.Clue(id)
 	assert.Equal(t, "", stored.CorpName, "cleared on purpose")
 	assert.Equal(t, "已回访", stored.Remark)
 
-	poolID, err := c.CreateCluePool(ctx(t), &wshoto.CreateCluePoolRequest{UserID: wshototest.StaffID, CluePoolName: "新池", RecycleRuleType: wshoto.RecycleAuto})
+	created, err := c.CreateCluePool(ctx(t), &wshoto.CreateCluePoolRequest{UserID: wshototest.StaffID, CluePoolName: "新池", RecycleRuleType: wshoto.RecycleAuto})
 	require.NoError(t, err)
+	poolID := created.ID
 	p, ok := srv.Pool(poolID.String())
 	require.True(t, ok)
 	assert.Equal(t, int64(7), p.SetRecycleDays, "vendor default")
-	require.NoError(t, c.EditCluePool(ctx(t), &wshoto.EditCluePoolRequest{ID: poolID, UserID: wshototest.StaffID, CluePoolName: "改名", RecycleRuleType: wshoto.RecycleNone}))
+	_, err = c.EditCluePool(ctx(t), &wshoto.EditCluePoolRequest{ID: poolID, UserID: wshototest.StaffID, CluePoolName: "改名", RecycleRuleType: wshoto.RecycleNone})
+	require.NoError(t, err)
 	pools, err := c.ListCluePools(ctx(t), &wshoto.ListCluePoolsRequest{CluePoolName: "改名"})
 	require.NoError(t, err)
 	require.Len(t, pools.Records, 1)
 	assert.Equal(t, poolID, pools.Records[0].ID)
 
-	fid, err := c.CreateFollow(ctx(t), &wshoto.CreateFollowRequest{Type: wshoto.FollowClue, ID: id, UserID: wshototest.StaffID,
+	fres, err := c.CreateFollow(ctx(t), &wshoto.CreateFollowRequest{Type: wshoto.FollowClue, ID: wshoto.ID(id), UserID: wshototest.StaffID,
 		ContactType: wshoto.ContactPhone, FollowContent: "电话回访"})
 	require.NoError(t, err)
 	require.Len(t, srv.Follows(), 1)
-	assert.Equal(t, fid.String(), srv.Follows()[0].ID)
+	assert.Equal(t, fres.ID.String(), srv.Follows()[0].ID)
 
-	res, err := c.BatchReturnClues(ctx(t), &wshoto.BatchReturnCluesRequest{IDs: []wshoto.ID{wshoto.ID(id), "1591005521987920000"}, UserID: wshototest.StaffID, RecoveryRemark: "无意向"})
-	require.NoError(t, err)
+	res, err := c.BatchReturnClues(ctx(t), &wshoto.BatchReturnCluesRequest{IDs: []wshoto.NumericID{wshoto.NumericID(id), "1591005521987920000"}, UserID: wshototest.StaffID, RecoveryRemark: "无意向"})
+	var batchErr *wshoto.BatchError
+	require.ErrorAs(t, err, &batchErr, "one clue refused")
+	require.Len(t, batchErr.Failed, 1)
+	assert.Equal(t, "1591005521987920000", batchErr.Failed[0].ID)
+	assert.ErrorIs(t, err, wshoto.ErrNotFound)
 	assert.Equal(t, int64(1), res.Success)
 	assert.Equal(t, []wshoto.BatchReturnItem{{ClueID: "1591005521987920000", Reason: "线索不存在"}}, res.FailedItems())
 	stored, _ = srv.Clue(id)
@@ -179,7 +187,7 @@ func TestFakeTokenChecks(t *testing.T) {
 	_, env = raw(t, srv, "/openapi/crm/clue/edit", tok.Data.AccessToken, `{"clue_id":1}`)
 	assert.Equal(t, "30001", code(env), "missing required fields")
 
-	srv.InvalidateToken()
+	srv.InvalidateTokens()
 	_, env = raw(t, srv, "/openapi/crm/clue/page", tok.Data.AccessToken, `{"current_index":1,"page_size":10}`)
 	assert.Equal(t, "10001", code(env), "revoked")
 
@@ -203,7 +211,7 @@ func TestFakeBadCredentials(t *testing.T) {
 func TestFakeTokenExpiryAndRevocation(t *testing.T) {
 	t.Parallel()
 	clock := fake.NewClock()
-	srv, c, _ := setup(t, wshototest.WithClock(clock), wshototest.WithTokenTTL(time.Hour))
+	srv, c, _ := setup(t, wshototest.WithClock(clock.Now), wshototest.WithTokenTTL(time.Hour))
 	list := func() {
 		t.Helper()
 		_, err := c.ListCluePools(ctx(t), nil)
@@ -218,7 +226,7 @@ func TestFakeTokenExpiryAndRevocation(t *testing.T) {
 	assert.Equal(t, 2, srv.TokenRequests(), "refreshed after expiry")
 	assert.Equal(t, 2, srv.TokensIssued())
 
-	srv.InvalidateToken()
+	srv.InvalidateTokens()
 	list()
 	assert.Equal(t, 3, srv.TokenRequests(), "refreshed after revocation")
 	assert.Equal(t, 5, srv.Requests("cluepool/list"), "the revoked call was replayed once")
@@ -250,7 +258,7 @@ func TestFakeConcurrentRevocationRefreshesOnce(t *testing.T) {
 	srv, c, _ := setup(t)
 	_, err := c.AccessToken(ctx(t))
 	require.NoError(t, err)
-	srv.InvalidateToken()
+	srv.InvalidateTokens()
 	var wg sync.WaitGroup
 	for range 50 {
 		wg.Add(1)
@@ -308,7 +316,7 @@ func TestFakeListFilters(t *testing.T) {
 	t.Parallel()
 	srv, c, _ := setup(t)
 	pool := srv.DefaultPoolID()
-	now := srv.Clock.Now()
+	now := srv.Now()
 	srv.SeedClue(wshototest.Clue{Name: "a", FollowUserID: "u1", State: 1, Label: "t1,t2", GmtCreate: now.Add(-time.Hour)})
 	srv.SeedClue(wshototest.Clue{Name: "b", FollowUserID: "u2", State: 2, Label: "t2", GmtCreate: now})
 	srv.SeedClue(wshototest.Clue{Name: "c", State: 0, GmtCreate: now})
@@ -324,16 +332,16 @@ func TestFakeListFilters(t *testing.T) {
 		{"any tag", wshoto.ListCluesRequest{TagRelationType: wshoto.TagRelationAny, TagIDs: "t1,t9"}, []string{"a"}},
 		{"all tags", wshoto.ListCluesRequest{TagRelationType: wshoto.TagRelationAll, TagIDs: "t2"}, []string{"a", "b"}},
 		{"no tags", wshoto.ListCluesRequest{TagRelationType: wshoto.TagRelationNone}, []string{"c"}},
-		{"pool", wshoto.ListCluesRequest{CluePoolIDs: []wshoto.ID{wshoto.ID(pool)}}, []string{"a", "b", "c"}},
-		{"other pool", wshoto.ListCluesRequest{CluePoolIDs: []wshoto.ID{"1"}}, nil},
+		{"pool", wshoto.ListCluesRequest{CluePoolIDs: []wshoto.NumericID{wshoto.NumericID(pool)}}, []string{"a", "b", "c"}},
+		{"other pool", wshoto.ListCluesRequest{CluePoolIDs: []wshoto.NumericID{"1"}}, nil},
 		{"page 2 of 2", wshoto.ListCluesRequest{CurrentIndex: 2, PageSize: 2}, []string{"c"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clues, err := c.ListClues(ctx(t), &tt.req)
+			page, err := c.ListClues(ctx(t), &tt.req)
 			require.NoError(t, err)
 			var names []string
-			for _, cl := range clues {
+			for _, cl := range page.Records {
 				names = append(names, cl.ClueName)
 			}
 			assert.Equal(t, tt.want, names)

@@ -7,41 +7,302 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sort"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/cluekit/cluekit/wshoto"
 	"github.com/cluekit/cluekit/wshoto/wshototest"
 )
 
-func init() { Register("wshoto", runWshoto) }
-
-// runWshoto walks every typed wshoto endpoint: token, list pools, create
-// pool, edit pool, list clues, get clue, edit clue, create follow-up, batch
-// return. Live mode needs WSHOTO_BASE_URL, WSHOTO_APPID and WSHOTO_APP_SECRET
-// (WSHOTO_USER_ID optionally names the operator staff id); it uses the first
-// clue found, and skips, with a note, the steps that need data the tenant
-// does not have. Otherwise it runs against wshototest, seeding clues there
-// (wshoto documents no create-clue endpoint).
-func runWshoto(ctx context.Context, p *Printer, counter *Counter) (string, int, error) {
-	mode, err := wshotoLifecycle(ctx, p, counter)
-	if err != nil {
-		return mode, 0, err
-	}
-	if err := wshotoReceiveNotify(ctx, p); err != nil {
-		return mode, 0, fmt.Errorf("notify: %w", err)
-	}
-	return mode, 1, nil
+func init() {
+	Register("wshoto", Vars{
+		Required: []string{"WSHOTO_APP_ID", "WSHOTO_APP_SECRET"},
+		Optional: []string{"WSHOTO_BASE_URL", "WSHOTO_USER_ID", "WSHOTO_CLUE_ID"},
+	}, runWshoto)
 }
 
-// wshotoReceiveNotify receives one notify message on a local endpoint that
-// parses it with wshoto.ParseNotify (wshoto documents no delivery security:
-// a real receiver authenticates deliveries itself, e.g. by a secret path).
-func wshotoReceiveNotify(ctx context.Context, p *Printer) error {
+// wshotoRun is one run of the wshoto lifecycle: access token, clue pools
+// (list; create and edit against the fake only), clues (list, get, edit),
+// a follow-up record, a batch return, and one notify message received.
+//
+// wshoto documents no way to create or delete a clue, nor to delete a pool.
+// So in live mode the example creates no pool (it could not remove it), and
+// it changes only the clue named by WSHOTO_CLUE_ID: it sets the clue's
+// description and restores it, adds a follow-up record to it and returns it
+// to its pool. Without WSHOTO_CLUE_ID those steps are skipped. WSHOTO_USER_ID
+// names the operator staff id (default: the clue's follower). Against the
+// fake, the example seeds the clues it works on.
+type wshotoRun struct {
+	s        *Session
+	c        *wshoto.Client
+	srv      *wshototest.Server // the fake, nil in live and dry-run modes
+	operator string             // user_id of the changing calls
+	clueID   wshoto.NumericID   // the clue the example may change ("" = none)
+}
+
+func runWshoto(ctx context.Context, s *Session) error {
+	r := &wshotoRun{s: s, operator: s.Get("WSHOTO_USER_ID")}
+	if err := r.setup(); err != nil {
+		return err
+	}
+	defer r.close()
+	steps := []func(context.Context) error{
+		r.token, r.listPools, r.createPool, r.listClues, r.editClue, r.follow, r.batchReturn, r.notify,
+	}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// setup reads WSHOTO_CLUE_ID and builds the client: against the fake (with
+// seeded clues) when no credentials are set, against the vendor in live
+// mode, none in a dry run.
+func (r *wshotoRun) setup() error {
+	if raw := r.s.Get("WSHOTO_CLUE_ID"); raw != "" {
+		if n, err := strconv.ParseInt(raw, 10, 64); err != nil || n <= 0 {
+			return fmt.Errorf("WSHOTO_CLUE_ID=%q is not a clue id (a positive integer)", raw)
+		}
+		r.clueID = wshoto.NumericID(raw)
+	}
+	opts := []wshoto.Option{wshoto.WithObserver(r.s.Observer), wshoto.WithTimeout(20 * time.Second)}
+	appID, secret := r.s.Get("WSHOTO_APP_ID"), r.s.Get("WSHOTO_APP_SECRET")
+	switch {
+	case r.s.DryRun:
+		return nil
+	case r.s.Live:
+		if base := r.s.Get("WSHOTO_BASE_URL"); base != "" {
+			opts = append(opts, wshoto.WithBaseURL(base))
+		}
+	default:
+		r.startFake()
+		appID, secret = wshototest.DefaultAppID, wshototest.DefaultAppSecret
+		opts = append(opts, wshoto.WithBaseURL(r.srv.URL))
+	}
+	c, err := wshoto.New(appID, secret, opts...)
+	r.c = c
+	return err
+}
+
+// startFake starts the fake and seeds the clues the example works on
+// (wshoto has no create-clue endpoint).
+func (r *wshotoRun) startFake() {
+	r.srv = wshototest.NewServer()
+	id := r.srv.SeedClue(wshototest.Clue{Name: "黄杉少女", MobilePhone: "15827238888", CorpName: "日月光封装测试(上海)有限公司",
+		FollowUserID: wshototest.StaffID, State: 1, Label: "etvvCXcAAAZHYVzWCdeCCnTcIM2vtRPw", Area: "湖北省-武汉市-洪山区",
+		Remark: "这是描述", AccessCustomerChannel: "广告-巨量引擎-头条", FieldMap: map[string]any{"mf_clue_1": "3234"}})
+	r.srv.SeedClue(wshototest.Clue{Name: "线索2", MobilePhone: "13800000002", FollowUserID: wshototest.StaffID, State: 2})
+	r.srv.SeedClue(wshototest.Clue{Name: "线索3", MobilePhone: "13800000003"})
+	r.clueID, r.operator = wshoto.NumericID(id), wshototest.StaffID
+	r.s.Step("started the fake 微盛·企微管家 server at %s and seeded %s (wshoto has no create-clue endpoint)",
+		r.srv.URL, Plural(3, "clue"))
+}
+
+func (r *wshotoRun) close() {
+	if r.srv != nil {
+		r.srv.Close()
+	}
+}
+
+// token obtains the access token (reads are not made in a dry run).
+func (r *wshotoRun) token(ctx context.Context) error {
+	if r.c == nil {
+		return nil
+	}
+	tok, err := r.c.AccessToken(ctx)
+	if err != nil {
+		return fmt.Errorf("access token: %w", err)
+	}
+	r.s.Step("obtained an access token (%d chars), cached and sent as ?access_token= on every call", len(tok))
+	return nil
+}
+
+func (r *wshotoRun) listPools(ctx context.Context) error {
+	if r.c == nil {
+		return nil
+	}
+	page, err := r.c.ListCluePools(ctx, &wshoto.ListCluePoolsRequest{CurrentIndex: 1, PageSize: 20})
+	if err != nil {
+		return fmt.Errorf("list clue pools: %w", err)
+	}
+	r.s.Step("listed %s (page %d%s, %d in total)", Plural(len(page.Records), "clue pool"), page.CurrentIndex, wshotoLast(page.NextIndex), page.Total)
+	if len(page.Records) > 0 {
+		p := page.Records[0]
+		r.s.Step("first pool %s %q: %s, default %v", p.ID, p.CluePoolName, Plural(int(p.ClueNum), "clue"), bool(p.IsDefaultPool))
+	}
+	return nil
+}
+
+// createPool creates a pool and edits it, against the fake only: wshoto
+// documents no way to delete a pool, so live mode would leave it behind.
+func (r *wshotoRun) createPool(ctx context.Context) error {
+	if r.srv == nil {
+		r.s.Skip("create and edit a clue pool: wshoto documents no way to delete a pool, and live mode leaves nothing behind")
+		return nil
+	}
+	name := fmt.Sprintf("cluekit-example-%d", time.Now().Unix())
+	if !r.s.Change("create clue pool %q", name) {
+		return nil
+	}
+	res, err := r.c.CreateCluePool(ctx, &wshoto.CreateCluePoolRequest{UserID: r.operator, CluePoolName: name,
+		RecycleRuleType: wshoto.RecycleAuto, SetRecycleDays: 7, DistributeRuleType: wshoto.DistributeManual})
+	if err != nil {
+		return fmt.Errorf("create clue pool %q: %w", name, err)
+	}
+	r.s.Step("created clue pool %q: id %s", name, res.ID)
+	if !r.s.Change("rename clue pool %s", res.ID) {
+		return nil
+	}
+	_, err = r.c.EditCluePool(ctx, &wshoto.EditCluePoolRequest{ID: res.ID, UserID: r.operator, CluePoolName: name + "-edited", RecycleRuleType: wshoto.RecycleNone})
+	if err != nil {
+		return fmt.Errorf("edit clue pool %s: %w", res.ID, err)
+	}
+	r.s.Step("edited clue pool %s: renamed to %q, auto-recycling off", res.ID, name+"-edited")
+	return nil
+}
+
+func (r *wshotoRun) listClues(ctx context.Context) error {
+	if r.c == nil {
+		return nil
+	}
+	page, err := r.c.ListClues(ctx, &wshoto.ListCluesRequest{CurrentIndex: 1, PageSize: 20})
+	if err != nil {
+		return fmt.Errorf("list clues: %w", err)
+	}
+	r.s.Step("listed %s (page %d%s)", Plural(len(page.Records), "clue"), page.CurrentIndex, wshotoLast(page.NextIndex))
+	return nil
+}
+
+// editClue sets the named clue's description, reads it back, and restores
+// it: only the description is sent (update_specified_fields [remark]).
+func (r *wshotoRun) editClue(ctx context.Context) error {
+	if r.clueID == "" {
+		r.s.Skip("edit a clue, add a follow-up record, return a clue to its pool: set WSHOTO_CLUE_ID to name the clue the example may change")
+		return nil
+	}
+	if !r.s.Change("edit clue %s: set its description, then restore it", r.clueID) {
+		return nil
+	}
+	d, err := r.getClue(ctx)
+	if err != nil || r.clueID == "" {
+		return err
+	}
+	marker := "cluekit example " + time.Now().In(wshoto.CST).Format(time.DateTime)
+	if err := r.setRemark(ctx, d, marker); err != nil {
+		return err
+	}
+	back, err := r.c.GetClue(ctx, &wshoto.GetClueRequest{ClueID: d.ClueID})
+	if err != nil {
+		return fmt.Errorf("read back clue %s: %w", d.ClueID, err)
+	}
+	if back.Description != marker || back.ClueCorpName != d.ClueCorpName || back.Area != d.Area {
+		return fmt.Errorf("edit clue %s: read back description %q, company %q, area %q", d.ClueID, back.Description, back.ClueCorpName, back.Area)
+	}
+	r.s.Step("edited clue %s: description only; read back %q, company and area untouched", d.ClueID, back.Description)
+	if err := r.setRemark(ctx, d, d.Description); err != nil {
+		return err
+	}
+	r.s.Step("restored clue %s's description to %q", d.ClueID, d.Description)
+	return nil
+}
+
+// getClue reads the named clue and settles the operator (WSHOTO_USER_ID,
+// else its follower or creator); without one, the changing steps are
+// skipped.
+func (r *wshotoRun) getClue(ctx context.Context) (*wshoto.ClueDetail, error) {
+	d, err := r.c.GetClue(ctx, &wshoto.GetClueRequest{ClueID: r.clueID})
+	if err != nil {
+		return nil, fmt.Errorf("get clue %s: %w", r.clueID, err)
+	}
+	r.s.Step("read clue %s %q: state %d, pool %q, %s, created %s", d.ClueID, d.ClueName, d.State, d.CluePoolName,
+		Plural(len(d.TagList), "tag"), wshotoTime(d.GmtCreate))
+	for _, id := range []string{r.operator, d.FollowUserID, d.CreateUserID} {
+		if r.operator == "" {
+			r.operator = id
+		}
+	}
+	if r.operator == "" {
+		r.s.Skip("edit clue %s, add a follow-up record, return it to its pool: no operator staff id known; set WSHOTO_USER_ID", d.ClueID)
+		r.clueID = ""
+	}
+	return d, nil
+}
+
+func (r *wshotoRun) setRemark(ctx context.Context, d *wshoto.ClueDetail, remark string) error {
+	// follow_user_id is required but not applied: it is not listed in
+	// update_specified_fields.
+	follower := d.FollowUserID
+	if follower == "" {
+		follower = r.operator
+	}
+	_, err := r.c.EditClue(ctx, &wshoto.EditClueRequest{ClueID: d.ClueID, ClueName: d.ClueName, CluePoolID: d.CluePoolID,
+		FollowUserID: follower, UserID: r.operator, Remark: wshoto.Ptr(remark)})
+	if err != nil {
+		return fmt.Errorf("edit clue %s: %w", d.ClueID, err)
+	}
+	return nil
+}
+
+// follow adds a follow-up record to the named clue (never retried once it
+// may have been applied).
+func (r *wshotoRun) follow(ctx context.Context) error {
+	if r.clueID == "" || !r.s.Change("add a follow-up record to clue %s", r.clueID) {
+		return nil
+	}
+	res, err := r.c.CreateFollow(ctx, &wshoto.CreateFollowRequest{Type: wshoto.FollowClue, ID: wshoto.ID(r.clueID), UserID: r.operator,
+		ContactType: wshoto.ContactOther, FollowContent: "cluekit example follow-up"})
+	switch {
+	case errors.Is(err, wshoto.ErrAmbiguous):
+		r.s.Step("create follow-up: outcome unknown, not retried (%v)", err)
+	case err != nil:
+		return fmt.Errorf("create follow-up for clue %s: %w", r.clueID, err)
+	default:
+		r.s.Step("created follow-up record %s on clue %s", res.ID, r.clueID)
+	}
+	return nil
+}
+
+// batchReturn returns the named clue to its pool. Against the fake, the
+// token is revoked first: the call is refused once, refreshes the token and
+// is replayed.
+func (r *wshotoRun) batchReturn(ctx context.Context) error {
+	if r.clueID == "" || !r.s.Change("return clue %s to its pool (it loses its follower; wshoto documents no way to assign it back)", r.clueID) {
+		return nil
+	}
+	if r.srv != nil {
+		r.srv.InvalidateTokens()
+		r.s.Step("the fake revoked the access token early: the next call gets code %d, refreshes once and replays", wshototest.CodeInvalidToken)
+	}
+	res, err := r.c.BatchReturnClues(ctx, &wshoto.BatchReturnCluesRequest{IDs: []wshoto.NumericID{r.clueID}, UserID: r.operator, RecoveryRemark: "cluekit example"})
+	var batchErr *wshoto.BatchError
+	switch {
+	case errors.As(err, &batchErr):
+		for _, f := range batchErr.Failed {
+			r.s.Step("clue %s not returned: %s", f.ID, f.Message)
+		}
+	case err != nil:
+		return fmt.Errorf("return clue %s: %w", r.clueID, err)
+	}
+	r.s.Step("returned %s to its pool, %d refused", Plural(int(res.Success), "clue"), res.Failed)
+	if r.srv != nil && (res.Success != 1 || r.srv.TokenRequests() != 2) {
+		return fmt.Errorf("batch return on the fake: %d returned, %s; want 1 and 2", res.Success, Plural(r.srv.TokenRequests(), "token request"))
+	}
+	return nil
+}
+
+// notify receives one notify message on a local endpoint that parses it
+// with wshoto.ParseNotify. wshoto documents no delivery security: a real
+// receiver authenticates deliveries itself (e.g. a secret path) and
+// deduplicates on DedupeKey.
+func (r *wshotoRun) notify(ctx context.Context) error {
+	if r.s.DryRun {
+		return nil
+	}
 	got := make(chan *wshoto.Notify, 1)
-	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, 1<<20))
 		if err != nil {
 			http.Error(w, "bad body", http.StatusBadRequest)
 			return
@@ -60,208 +321,24 @@ func wshotoReceiveNotify(ctx context.Context, p *Printer) error {
 		return err
 	}
 	if err := wshototest.DeliverNotify(ctx, recv.URL+"/wshoto/notify", body); err != nil {
-		return err
+		return fmt.Errorf("notify: %w", err)
 	}
 	n := <-got
-	p.Step("notify %s received: type %d (custom-field change), modules %v", n.MessageID, n.Type, n.CustomFieldChange.ModuleKeys)
+	r.s.Callback()
+	r.s.Step("received notify %s: type %d (custom-field change), modules %v, dedupe key %s", n.MessageID, n.Type, n.CustomFieldChange.ModuleKeys, n.DedupeKey())
 	return nil
 }
 
-func wshotoLifecycle(ctx context.Context, p *Printer, counter *Counter) (string, error) {
-	base, appID, secret := Env("WSHOTO_BASE_URL"), Env("WSHOTO_APPID"), Env("WSHOTO_APP_SECRET")
-	operator := Env("WSHOTO_USER_ID")
-	mode := "fake"
-	var srv *wshototest.Server
-	switch {
-	case base != "" && appID != "" && secret != "":
-		mode = "live"
-	case base != "" || appID != "" || secret != "":
-		var missing []string
-		for name, v := range map[string]string{"WSHOTO_BASE_URL": base, "WSHOTO_APPID": appID, "WSHOTO_APP_SECRET": secret} {
-			if v == "" {
-				missing = append(missing, name)
-			}
-		}
-		sort.Strings(missing)
-		return "live", fmt.Errorf("live mode needs WSHOTO_BASE_URL, WSHOTO_APPID and WSHOTO_APP_SECRET; missing %s", strings.Join(missing, ", "))
-	default:
-		srv = wshototest.NewServer()
-		defer srv.Close()
-		base, appID, secret = srv.URL, srv.AppID, srv.AppSecret
-		srv.SeedClue(wshototest.Clue{Name: "黄杉少女", MobilePhone: "15827238888", CorpName: "日月光封装测试(上海)有限公司",
-			FollowUserID: wshototest.StaffID, State: 1, Label: "etvvCXcAAAZHYVzWCdeCCnTcIM2vtRPw", Area: "湖北省-武汉市-洪山区",
-			Remark: "这是描述", AccessCustomerChannel: "广告-巨量引擎-头条", FieldMap: map[string]any{"mf_clue_1": "3234"}})
-		srv.SeedClue(wshototest.Clue{Name: "线索2", MobilePhone: "13800000002", FollowUserID: wshototest.StaffID, State: 2})
-		srv.SeedClue(wshototest.Clue{Name: "线索3", MobilePhone: "13800000003"})
-		p.Step("started the fake 微盛·企微管家 server at %s and seeded 3 clues (wshoto has no create-clue endpoint)", srv.URL)
-	}
-
-	counter.TokenOps(wshoto.TokenOp)
-	c, err := wshoto.New(appID, secret, wshoto.WithBaseURL(base), wshoto.WithLogger(counter.Logger()), wshoto.WithTimeout(20*time.Second))
-	if err != nil {
-		return mode, err
-	}
-
-	tok, err := c.AccessToken(ctx)
-	if err != nil {
-		return mode, fmt.Errorf("access token: %w", err)
-	}
-	p.Step("access token: obtained (%d chars), cached and sent as ?access_token= on every call", len(tok))
-
-	pools, err := c.ListCluePools(ctx, &wshoto.ListCluePoolsRequest{CurrentIndex: 1, PageSize: 20})
-	if err != nil {
-		return mode, fmt.Errorf("list clue pools: %w", err)
-	}
-	p.Step("listed clue pools: %d on page 1, %d in total", len(pools.Records), pools.Total)
-	if len(pools.Records) > 0 {
-		first := pools.Records[0]
-		p.Step("first pool %s %q: %d clues, default=%v", first.ID, first.CluePoolName, first.ClueNum, bool(first.IsDefaultPool))
-		if operator == "" {
-			operator = first.CreateUserID
-		}
-	}
-
-	name := fmt.Sprintf("cluekit-example-%d", time.Now().Unix())
-	poolID, err := c.CreateCluePool(ctx, &wshoto.CreateCluePoolRequest{UserID: operator, CluePoolName: name,
-		RecycleRuleType: wshoto.RecycleAuto, SetRecycleDays: 7, DistributeRuleType: wshoto.DistributeManual})
-	switch {
-	case errors.Is(err, wshoto.ErrAmbiguous):
-		p.Step("create pool: outcome unknown (%v); looking it up by name", err)
-	case err != nil:
-		return mode, fmt.Errorf("create clue pool: %w", err)
-	}
-	if poolID == "" {
-		if poolID, err = wshotoFindPool(ctx, c, name); err != nil {
-			return mode, err
-		}
-		if poolID == "" {
-			return mode, fmt.Errorf("create clue pool %q: no id returned and the pool is not in the list", name)
-		}
-		p.Step("created clue pool %q; no id in the answer, found %s by name", name, poolID)
-	} else {
-		p.Step("created clue pool %q: id %s", name, poolID)
-	}
-
-	if operator == "" {
-		p.Step("note: skipping edit pool: no operator staff id known (set WSHOTO_USER_ID)")
-	} else {
-		err = c.EditCluePool(ctx, &wshoto.EditCluePoolRequest{ID: poolID, UserID: operator, CluePoolName: name + "-edited", RecycleRuleType: wshoto.RecycleNone})
-		if err != nil {
-			return mode, fmt.Errorf("edit clue pool %s: %w", poolID, err)
-		}
-		p.Step("edited clue pool %s: renamed to %q, auto-recycling off", poolID, name+"-edited")
-	}
-
-	clues, err := c.ListClues(ctx, &wshoto.ListCluesRequest{CurrentIndex: 1, PageSize: 20})
-	if err != nil {
-		return mode, fmt.Errorf("list clues: %w", err)
-	}
-	p.Step("listed clues: %d on page 1", len(clues))
-	if len(clues) == 0 {
-		p.Step("note: no clue in this tenant (wshoto has no create-clue endpoint): skipping get clue, edit clue, create follow-up and batch return")
-		return mode, nil
-	}
-	first := clues[0]
-	if operator == "" {
-		operator = wshotoFirst(first.FollowUserID, first.CreateUserID)
-	}
-
-	detail, err := c.GetClue(ctx, &wshoto.GetClueRequest{ClueID: first.ClueID})
-	if err != nil {
-		return mode, fmt.Errorf("get clue %s: %w", first.ClueID, err)
-	}
-	p.Step("got clue %s %q: state %d, pool %q, %d tags, created %s", detail.ClueID, detail.ClueName, detail.State,
-		detail.CluePoolName, len(detail.TagList), wshotoTime(detail.GmtCreate))
-
-	followUser := wshotoFirst(detail.FollowUserID, operator)
-	if followUser == "" || operator == "" {
-		p.Step("note: skipping edit clue, create follow-up and batch return: no staff id known (set WSHOTO_USER_ID)")
-		return mode, nil
-	}
-	edit := &wshoto.EditClueRequest{ClueID: detail.ClueID, ClueName: detail.ClueName, CluePoolID: detail.CluePoolID,
-		FollowUserID: followUser, UserID: operator}
-	if mode == "live" {
-		// Rewrite the current description: exercises the endpoint without
-		// changing the tenant's data.
-		edit.Remark = wshoto.Ptr(detail.Description)
-	} else {
-		edit.Remark = wshoto.Ptr("cluekit example: 已电话回访")
-		edit.Gender = wshoto.Ptr(wshoto.GenderFemale)
-	}
-	if err := c.EditClue(ctx, edit); err != nil {
-		return mode, fmt.Errorf("edit clue %s: %w", detail.ClueID, err)
-	}
-	if mode == "live" {
-		p.Step("edited clue %s: rewrote its description only (update_specified_fields=[remark])", detail.ClueID)
-	} else {
-		back, err := c.GetClue(ctx, &wshoto.GetClueRequest{ClueID: detail.ClueID})
-		if err != nil {
-			return mode, fmt.Errorf("read back clue %s: %w", detail.ClueID, err)
-		}
-		if back.Description != *edit.Remark || back.ClueCorpName != detail.ClueCorpName || back.Area != detail.Area {
-			return mode, fmt.Errorf("edit clue %s: read back description %q, company %q, area %q", detail.ClueID, back.Description, back.ClueCorpName, back.Area)
-		}
-		p.Step("edited clue %s: description and gender only; read back %q, gender %s, company and area untouched", detail.ClueID, back.Description, back.Gender)
-	}
-
-	followID, err := c.CreateFollow(ctx, &wshoto.CreateFollowRequest{Type: wshoto.FollowClue, ID: detail.ClueID.String(), UserID: operator,
-		ContactType: wshoto.ContactOther, FollowContent: "cluekit example follow-up"})
-	switch {
-	case errors.Is(err, wshoto.ErrAmbiguous):
-		p.Step("create follow-up: outcome unknown (%v); not retried", err)
-	case err != nil:
-		return mode, fmt.Errorf("create follow-up for clue %s: %w", detail.ClueID, err)
-	case followID == "":
-		p.Step("created a follow-up record for clue %s (no id in the answer)", detail.ClueID)
-	default:
-		p.Step("created follow-up record %s for clue %s", followID, detail.ClueID)
-	}
-
-	if srv != nil {
-		srv.InvalidateToken()
-		p.Step("the fake revoked the access token early: the next call gets code %d, refreshes once and replays", wshototest.CodeInvalidToken)
-	}
-	res, err := c.BatchReturnClues(ctx, &wshoto.BatchReturnCluesRequest{IDs: []wshoto.ID{detail.ClueID}, UserID: operator, RecoveryRemark: "cluekit example"})
-	if err != nil {
-		return mode, fmt.Errorf("batch return clue %s: %w", detail.ClueID, err)
-	}
-	p.Step("batch return: %d returned, %d failed", res.Success, res.Failed)
-	for _, it := range res.FailedItems() {
-		p.Step("  clue %s not returned: %s", it.ClueID, it.Reason)
-	}
-	if srv != nil {
-		if res.Success != 1 {
-			return mode, fmt.Errorf("batch return on the fake: %d returned, want 1", res.Success)
-		}
-		p.Step("token requests seen by the fake: %d (one at start, one after the revocation)", srv.TokenRequests())
-	}
-	return mode, nil
-}
-
-func wshotoFindPool(ctx context.Context, c *wshoto.Client, name string) (wshoto.ID, error) {
-	for pool, err := range c.AllCluePools(ctx, &wshoto.ListCluePoolsRequest{CluePoolName: name}) {
-		if err != nil {
-			return "", fmt.Errorf("look up clue pool %q: %w", name, err)
-		}
-		if pool.CluePoolName == name {
-			return pool.ID, nil
-		}
-	}
-	return "", nil
-}
-
-func wshotoFirst(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
+func wshotoLast(next int) string {
+	if next == 0 {
+		return ", last page"
 	}
 	return ""
 }
 
-func wshotoTime(t wshoto.Timestamp) string {
-	if t == 0 {
+func wshotoTime(t wshoto.Time) string {
+	if t.IsZero() {
 		return "(unknown)"
 	}
-	return t.Time().Format(time.RFC3339)
+	return t.Time().Format(time.DateTime + " -07:00")
 }
