@@ -5,6 +5,7 @@ import (
 	"iter"
 
 	"github.com/cluekit/cluekit/internal/core"
+	"github.com/cluekit/cluekit/internal/flex"
 )
 
 // allocation_status values of the aPaaS writes.
@@ -64,12 +65,38 @@ type AddSalesLeadsForApaasRequest struct {
 	ResponsiblePerson ID     `json:"responsible_person,omitempty"` // 负责人ID (勤策 employee id)
 	CardPhoto         string `json:"card_photo,omitempty"`         // 名片
 	// Exts are custom fields, field key → value, in the map form of the
-	// doc example (the table's list form is not used).
+	// doc examples (the form the aPaaS endpoints share).
 	Exts map[string]string `json:"exts,omitempty"`
+	// ExtList sends the custom fields in the list form of this endpoint's
+	// table ([{salesleads_ext_key, salesleads_ext_value}]) as "exts". Set
+	// Exts or ExtList, not both.
+	ExtList []Ext `json:"-"`
 
 	// Extra holds untyped fields, merged into the body (see
 	// AddSalesLeadsRequest.Extra).
 	Extra map[string]any `json:"-"`
+}
+
+// MarshalJSON implements json.Marshaler: the typed fields, then Extra (and
+// ExtList as "exts").
+func (r AddSalesLeadsForApaasRequest) MarshalJSON() ([]byte, error) {
+	type plain AddSalesLeadsForApaasRequest
+	extra, err := withExts(r.Extra, r.ExtList, len(r.ExtList) > 0)
+	if err != nil {
+		return nil, err
+	}
+	return encodeBody(plain(r), extra)
+}
+
+func (r *AddSalesLeadsForApaasRequest) validate() error {
+	op := OpAddSalesLeadsForApaas
+	if r == nil {
+		return core.InvalidParam(vendorName, op, "nil request")
+	}
+	if len(r.Exts) > 0 && len(r.ExtList) > 0 {
+		return core.InvalidParam(vendorName, op, "set exts in one form: Exts (map) or ExtList (list), not both")
+	}
+	return checkAllocation(op, r.AllocationStatus, r.PoolName, string(r.ResponsiblePerson), r.Extra)
 }
 
 // ModifySalesLeadsForApaasRequest is the body of modifySalesLeadsForApaas
@@ -118,48 +145,78 @@ type ModifySalesLeadsForApaasRequest struct {
 	Extra map[string]any `json:"-"`
 }
 
+// MarshalJSON implements json.Marshaler: the typed fields, then Extra.
+func (r ModifySalesLeadsForApaasRequest) MarshalJSON() ([]byte, error) {
+	type plain ModifySalesLeadsForApaasRequest
+	return encodeBody(plain(r), r.Extra)
+}
+
+func (r *ModifySalesLeadsForApaasRequest) validate() error {
+	op := OpModifySalesLeadsForApaas
+	if r == nil {
+		return core.InvalidParam(vendorName, op, "nil request")
+	}
+	if !has(string(r.ID), r.Extra, "id") && !has(r.Code, r.Extra, "code") {
+		return core.InvalidParam(vendorName, op, "id or code is required")
+	}
+	if r.ID != "" && !flex.IsInteger(string(r.ID)) {
+		return core.InvalidParam(vendorName, op, "id %q is not an integer (BIGINT)", string(r.ID))
+	}
+	return checkAllocation(op, r.AllocationStatus, r.PoolName, string(r.ResponsiblePerson), r.Extra)
+}
+
 // QuerySalesLeadsForApaasRequest is the body of querySalesLeadsForApaas
 // (线索apaas数据查询). At least one condition (any field but Page, PageSize,
 // Sort and Sorts) is required.
 //
-// The doc's table and example disagree on sort ("sort", a list, in the
-// table; "sorts", an object, in the example) and on the shape of
-// query_group: Sort and Sorts carry the example's object under each name,
-// QueryGroup and its Filters are objects as in the example, and
-// FieldValues is a list as the table says. Send any other shape with Extra.
+// The doc's table and example disagree on two shapes. Sorting: the table
+// names "sort", a list of {field_key, type}; the example sends "sorts", one
+// object. Sort sends the table's list, Sorts the example's object; set
+// either (the default order is by creation time). Conditions: the table
+// makes query_group a list of groups, each with a list of filters whose
+// field_values is a list, which QueryGroup sends; the example's single
+// object ({"connector","filters":{...}}) can be sent as it is with
+// Extra["query_group"].
 type QuerySalesLeadsForApaasRequest struct {
-	Code             string      `json:"code,omitempty"`              // 线索编码
-	ID               ID          `json:"id,omitempty"`                // 线索id
-	Linkman          string      `json:"linkman,omitempty"`           // 联系人
-	Mobile           string      `json:"mobile,omitempty"`            // 手机号码
-	EmpName          string      `json:"emp_name,omitempty"`          // 负责人
-	CusName          string      `json:"cus_name,omitempty"`          // 线索名称
-	CreateTimeStart  string      `json:"create_time_start,omitempty"` // yyyy-MM-dd
-	CreateTimeEnd    string      `json:"create_time_end,omitempty"`   // yyyy-MM-dd
-	ModifyTimeStart  string      `json:"modify_time_start,omitempty"` // yyyy-MM-dd
-	ModifyTimeEnd    string      `json:"modify_time_end,omitempty"`   // yyyy-MM-dd
-	SalesleadsStatus string      `json:"salesleads_status,omitempty"` // StatusPending ... StatusUnassigned
-	Sort             *SortSpec   `json:"sort,omitempty"`              // the table's name
-	Sorts            *SortSpec   `json:"sorts,omitempty"`             // the example's name
-	QueryGroup       *QueryGroup `json:"query_group,omitempty"`       // 查询条件
-	Page             int         `json:"page,omitempty"`              // 1-based; 0 = server default (1)
-	PageSize         int         `json:"pageSize,omitempty"`          // 0 = server default (1000)
+	Code             string       `json:"code,omitempty"`              // 线索编码
+	ID               ID           `json:"id,omitempty"`                // 线索id
+	Linkman          string       `json:"linkman,omitempty"`           // 联系人
+	Mobile           string       `json:"mobile,omitempty"`            // 手机号码
+	EmpName          string       `json:"emp_name,omitempty"`          // 负责人
+	CusName          string       `json:"cus_name,omitempty"`          // 线索名称
+	CreateTimeStart  string       `json:"create_time_start,omitempty"` // yyyy-MM-dd
+	CreateTimeEnd    string       `json:"create_time_end,omitempty"`   // yyyy-MM-dd
+	ModifyTimeStart  string       `json:"modify_time_start,omitempty"` // yyyy-MM-dd
+	ModifyTimeEnd    string       `json:"modify_time_end,omitempty"`   // yyyy-MM-dd
+	SalesleadsStatus string       `json:"salesleads_status,omitempty"` // StatusPending ... StatusUnassigned
+	Sort             []SortSpec   `json:"sort,omitempty"`              // the table: "sort", a list
+	Sorts            *SortSpec    `json:"sorts,omitempty"`             // the example: "sorts", one object
+	QueryGroup       []QueryGroup `json:"query_group,omitempty"`       // 查询条件列表
+	Page             int          `json:"page,omitempty"`              // 1-based; 0 = server default (1)
+	PageSize         int          `json:"pageSize,omitempty"`          // 0 = server default (1000)
 
 	// Extra holds untyped fields, merged into the body; a non-empty Extra
 	// counts as a condition.
 	Extra map[string]any `json:"-"`
 }
 
-// SortSpec orders aPaaS query results (default: by creation time).
+// MarshalJSON implements json.Marshaler: the typed fields, then Extra.
+func (r QuerySalesLeadsForApaasRequest) MarshalJSON() ([]byte, error) {
+	type plain QuerySalesLeadsForApaasRequest
+	return encodeBody(plain(r), r.Extra)
+}
+
+// SortSpec is one sort key of aPaaS query results (default: by creation
+// time).
 type SortSpec struct {
-	FieldKey string `json:"field_key,omitempty"` // e.g. "create_time"
+	FieldKey string `json:"field_key,omitempty"` // e.g. "create_time", VARCHAR(30)
 	Type     string `json:"type,omitempty"`      // SortAsc or SortDesc
 }
 
-// QueryGroup is a group of aPaaS query conditions.
+// QueryGroup is one group of aPaaS query conditions.
 type QueryGroup struct {
-	Connector string       `json:"connector,omitempty"` // "AND" or "OR" within the group
-	Filters   *QueryFilter `json:"filters,omitempty"`   // the group's condition
+	Connector string        `json:"connector,omitempty"` // "AND" or "OR" within the group
+	Filters   []QueryFilter `json:"filters,omitempty"`   // the group's conditions
 }
 
 // QueryFilter is one aPaaS query condition. The operators are listed in an
@@ -170,9 +227,10 @@ type QueryFilter struct {
 	FieldValues []string `json:"field_values,omitempty"` // the values
 }
 
-// QuerySalesLeadsForApaasResponse is one page of querySalesLeadsForApaas.
-type QuerySalesLeadsForApaasResponse struct {
-	// Leads are the page's rows (fewer than the page size on the last page).
+// ApaasSalesLeadPage is one page of querySalesLeadsForApaas. No total
+// count is returned.
+type ApaasSalesLeadPage struct {
+	// Leads are the page's rows.
 	Leads []ApaasSalesLead
 	// MsgID is the echoed msg_id, else the one sent on the last attempt.
 	MsgID string
@@ -219,48 +277,45 @@ func (l *ApaasSalesLead) Labels() []string { return splitList(l.LabelNames) }
 // AddSalesLeadsForApaas creates an aPaaS lead (addSalesLeadsForApaas). The
 // answer does not carry the new lead's id: query by Code
 // (QuerySalesLeadsForApaas). The call is never retried once the request may
-// have reached the server; such a failure matches ErrAmbiguous.
-func (c *Client) AddSalesLeadsForApaas(ctx context.Context, req *AddSalesLeadsForApaasRequest) (*WriteResponse, error) {
-	op := OpAddSalesLeadsForApaas
-	if req == nil {
-		return nil, core.InvalidParam(vendorName, op, "nil request")
-	}
-	if err := checkAllocation(op, req.AllocationStatus, req.PoolName, string(req.ResponsiblePerson), req.Extra); err != nil {
+// have reached the server; such a failure matches ErrAmbiguous, and the way
+// to find out is to query by Code.
+func (c *Client) AddSalesLeadsForApaas(ctx context.Context, req *AddSalesLeadsForApaasRequest) (*WriteResult, error) {
+	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	return c.write(ctx, op, req, req.Extra, true)
+	res, err := c.t.Call(ctx, epAddSalesLeadsForApaas, nil, req, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &WriteResult{MsgID: res.RequestID}, nil
 }
 
 // ModifySalesLeadsForApaas updates an aPaaS lead (modifySalesLeadsForApaas)
 // found by ID or Code.
-func (c *Client) ModifySalesLeadsForApaas(ctx context.Context, req *ModifySalesLeadsForApaasRequest) (*WriteResponse, error) {
-	op := OpModifySalesLeadsForApaas
-	if req == nil {
-		return nil, core.InvalidParam(vendorName, op, "nil request")
-	}
-	if !has(string(req.ID), req.Extra, "id") && !has(req.Code, req.Extra, "code") {
-		return nil, core.InvalidParam(vendorName, op, "id or code is required")
-	}
-	if err := checkAllocation(op, req.AllocationStatus, req.PoolName, string(req.ResponsiblePerson), req.Extra); err != nil {
+func (c *Client) ModifySalesLeadsForApaas(ctx context.Context, req *ModifySalesLeadsForApaasRequest) (*WriteResult, error) {
+	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	return c.write(ctx, op, req, req.Extra, false)
+	res, err := c.t.Call(ctx, epModifySalesLeadsForApaas, nil, req, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &WriteResult{MsgID: res.RequestID}, nil
 }
 
 // QuerySalesLeadsForApaas returns one page of aPaaS leads
 // (querySalesLeadsForApaas). At least one condition is required.
-func (c *Client) QuerySalesLeadsForApaas(ctx context.Context, req *QuerySalesLeadsForApaasRequest) (*QuerySalesLeadsForApaasResponse, error) {
-	op := OpQuerySalesLeadsForApaas
+func (c *Client) QuerySalesLeadsForApaas(ctx context.Context, req *QuerySalesLeadsForApaasRequest) (*ApaasSalesLeadPage, error) {
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	var out QuerySalesLeadsForApaasResponse
-	msgID, err := c.query(ctx, op, req, req.Extra, &out.Leads)
+	var page ApaasSalesLeadPage
+	res, err := c.t.Call(ctx, epQuerySalesLeadsForApaas, nil, req, (*rows[ApaasSalesLead])(&page.Leads))
 	if err != nil {
 		return nil, err
 	}
-	out.MsgID = msgID
-	return &out, nil
+	page.MsgID = res.RequestID
+	return &page, nil
 }
 
 // AllSalesLeadsForApaas walks every page of a querySalesLeadsForApaas query
@@ -273,11 +328,11 @@ func (c *Client) AllSalesLeadsForApaas(ctx context.Context, req *QuerySalesLeads
 		}
 		r := *req
 		walk(ctx, &r.Page, &r.PageSize, OpQuerySalesLeadsForApaas, func(ctx context.Context) ([]ApaasSalesLead, error) {
-			res, err := c.QuerySalesLeadsForApaas(ctx, &r)
+			page, err := c.QuerySalesLeadsForApaas(ctx, &r)
 			if err != nil {
 				return nil, err
 			}
-			return res.Leads, nil
+			return page.Leads, nil
 		}, func(l ApaasSalesLead) string { return string(l.ID) }, yield)
 	}
 }
@@ -291,7 +346,7 @@ func (r *QuerySalesLeadsForApaasRequest) validate() error {
 		return core.InvalidParam(vendorName, op, "page and pageSize must not be negative")
 	}
 	if !anySet(r.Code, string(r.ID), r.Linkman, r.Mobile, r.EmpName, r.CusName, r.CreateTimeStart, r.CreateTimeEnd,
-		r.ModifyTimeStart, r.ModifyTimeEnd, r.SalesleadsStatus) && r.QueryGroup == nil && len(r.Extra) == 0 {
+		r.ModifyTimeStart, r.ModifyTimeEnd, r.SalesleadsStatus) && len(r.QueryGroup) == 0 && len(r.Extra) == 0 {
 		return core.InvalidParam(vendorName, op, "at least one query condition is required")
 	}
 	return nil

@@ -138,10 +138,29 @@ func TestValidationBeforeNetwork(t *testing.T) {
 			_, err := c.QuerySalesLeadsForApaas(ctx, &waiqin365.QuerySalesLeadsForApaasRequest{Sorts: &waiqin365.SortSpec{FieldKey: "create_time"}})
 			return err
 		}},
-		{"call: empty module", func(c *waiqin365.Client) error { return c.Call(ctx, "", "v1", "op", nil, nil) }},
-		{"call: slash in operation", func(c *waiqin365.Client) error { return c.Call(ctx, "m", "v1", "a/b", nil, nil) }},
-		{"call: dot-dot version", func(c *waiqin365.Client) error { return c.Call(ctx, "m", "..", "op", nil, nil) }},
-		{"call: body that cannot be marshalled", func(c *waiqin365.Client) error { return c.Call(ctx, "m", "v1", "op", func() {}, nil) }},
+		{"apaas add: exts in both forms", func(c *waiqin365.Client) error {
+			_, err := c.AddSalesLeadsForApaas(ctx, &waiqin365.AddSalesLeadsForApaasRequest{Code: "c",
+				Exts: map[string]string{"k": "v"}, ExtList: []waiqin365.Ext{{Key: "k", Value: "v"}}})
+			return err
+		}},
+		{"apaas add: ExtList and Extra exts", func(c *waiqin365.Client) error {
+			_, err := c.AddSalesLeadsForApaas(ctx, &waiqin365.AddSalesLeadsForApaasRequest{Code: "c",
+				ExtList: []waiqin365.Ext{{Key: "k", Value: "v"}}, Extra: map[string]any{"exts": map[string]string{}}})
+			return err
+		}},
+		{"modify: exts in both forms", func(c *waiqin365.Client) error {
+			_, err := c.ModifySalesLeads(ctx, &waiqin365.ModifySalesLeadsRequest{Code: "c",
+				Exts: []waiqin365.Ext{{Key: "k", Value: "v"}}, ExtMap: map[string]string{"k": "v"}})
+			return err
+		}},
+		{"do: empty module", func(c *waiqin365.Client) error { return c.Do(ctx, "", "/api//v1/op", nil, nil) }},
+		{"do: slash in operation", func(c *waiqin365.Client) error { return c.Do(ctx, "", "/api/m/v1/a/b", nil, nil) }},
+		{"do: dot-dot version", func(c *waiqin365.Client) error { return c.Do(ctx, "", "/api/m/../op", nil, nil) }},
+		{"do: escaped slash", func(c *waiqin365.Client) error { return c.Do(ctx, "", "/api/m%2Fx/v1/op", nil, nil) }},
+		{"do: not under /api/", func(c *waiqin365.Client) error { return c.Do(ctx, "", "/salesleads/v1/op", nil, nil) }},
+		{"do: not a path", func(c *waiqin365.Client) error { return c.Do(ctx, "", "https://evil.example/api/m/v1/op", nil, nil) }},
+		{"do: body that cannot be marshalled", func(c *waiqin365.Client) error { return c.Do(ctx, "", "/api/m/v1/op", func() {}, nil) }},
+		{"do: bytes that are not JSON", func(c *waiqin365.Client) error { return c.Do(ctx, "", "/api/m/v1/op", []byte("{x"), nil) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,7 +193,7 @@ func TestValidCornerCasesPass(t *testing.T) {
 			return err
 		}},
 		{"apaas query: query group only", func(c *waiqin365.Client) error {
-			_, err := c.QuerySalesLeadsForApaas(ctx, &waiqin365.QuerySalesLeadsForApaasRequest{QueryGroup: &waiqin365.QueryGroup{Connector: "AND"}})
+			_, err := c.QuerySalesLeadsForApaas(ctx, &waiqin365.QuerySalesLeadsForApaasRequest{QueryGroup: []waiqin365.QueryGroup{{Connector: "AND"}}})
 			return err
 		}},
 		{"query: extra only", func(c *waiqin365.Client) error {
@@ -297,8 +316,8 @@ func TestRetries(t *testing.T) {
 				_, err := c.AddSalesLeads(ctx, &waiqin365.AddSalesLeadsRequest{PoolName: "p"})
 				return err
 			}, 1, waiqin365.ErrAmbiguous},
-		{"503 on Call is ambiguous, not retried", []step{{503, ""}, {200, okWrite}},
-			func(c *waiqin365.Client) error { return c.Call(ctx, "salesleads", "v1", "other", nil, nil) }, 1, waiqin365.ErrAmbiguous},
+		{"503 on Do is ambiguous, not retried", []step{{503, ""}, {200, okWrite}},
+			func(c *waiqin365.Client) error { return c.Do(ctx, "", "/api/salesleads/v1/other", nil, nil) }, 1, waiqin365.ErrAmbiguous},
 		{"429 on a create is retried (not processed)", []step{{429, ""}, {200, okWrite}},
 			func(c *waiqin365.Client) error {
 				_, err := c.AddSalesLeadsForApaas(ctx, &waiqin365.AddSalesLeadsForApaasRequest{Code: "c"})
@@ -344,7 +363,7 @@ func TestEachAttemptTakesTheClockAgain(t *testing.T) {
 
 func TestCreateWithLostAnswerIsAmbiguous(t *testing.T) {
 	t.Parallel()
-	srv := waiqin365test.NewServer(testOpenID, testAppKey)
+	srv := waiqin365test.NewServer(waiqin365test.WithCredentials(testOpenID, testAppKey))
 	defer srv.Close()
 	srv.Faults.Add(fake.Fault{Op: waiqin365.OpAddSalesLeads, Reset: true, AfterApply: true})
 	logger, logs := testkit.Logger()
@@ -356,7 +375,7 @@ func TestCreateWithLostAnswerIsAmbiguous(t *testing.T) {
 	var ce *waiqin365.CallError
 	require.ErrorAs(t, err, &ce)
 	assert.True(t, ce.Ambiguous())
-	assert.Equal(t, 1, srv.Count(waiqin365.OpAddSalesLeads), "exactly one request: a create is never retried")
+	assert.Equal(t, 1, srv.Requests(waiqin365.OpAddSalesLeads), "exactly one request: a create is never retried")
 	_, stored := srv.Lead("lost-answer")
 	assert.True(t, stored, "the lead was created although the answer was lost")
 	testkit.NoSecrets(t, err.Error(), testAppKey)
@@ -468,9 +487,9 @@ func TestGzipAnswerIsDecoded(t *testing.T) {
 	assert.Equal(t, waiqin365.ID("6789690485561771524"), res.Leads[0].ID)
 }
 
-func TestCallDecodesResponseData(t *testing.T) {
+func TestDoDecodesResponseData(t *testing.T) {
 	t.Parallel()
-	srv := waiqin365test.NewServer(testOpenID, testAppKey)
+	srv := waiqin365test.NewServer(waiqin365test.WithCredentials(testOpenID, testAppKey))
 	defer srv.Close()
 	srv.Handle("organization", "v1", "queryOrganization", func(body []byte) (any, error) {
 		var req struct {
@@ -490,27 +509,28 @@ func TestCallDecodesResponseData(t *testing.T) {
 		ID      waiqin365.ID    `json:"id"`
 		Any     json.RawMessage `json:"-"`
 	}
-	require.NoError(t, c.Call(ctx, "organization", "v1", "queryOrganization", map[string]string{"org_id": "ORG001"}, &orgs))
+	const path = "/api/organization/v1/queryOrganization"
+	require.NoError(t, c.Do(ctx, "", path, map[string]string{"org_id": "ORG001"}, &orgs))
 	require.Len(t, orgs, 1)
 	assert.Equal(t, "南京掌控网络", orgs[0].OrgName)
 	assert.Equal(t, waiqin365.ID("6789690485561771524"), orgs[0].ID)
 
 	var raw json.RawMessage
-	require.NoError(t, c.Call(ctx, "organization", "v1", "queryOrganization", json.RawMessage(`{"org_id":"ORG001"}`), &raw))
+	require.NoError(t, c.Do(ctx, "", path, json.RawMessage(`{"org_id":"ORG001"}`), &raw))
 	assert.JSONEq(t, `[{"org_id":"ORG001","org_name":"南京掌控网络","id":6789690485561771524}]`, string(raw))
 
 	var anyOut any
-	require.NoError(t, c.Call(ctx, "organization", "v1", "queryOrganization", map[string]string{"org_id": "ORG001"}, &anyOut))
+	require.NoError(t, c.Do(ctx, "", path, map[string]string{"org_id": "ORG001"}, &anyOut))
 	assert.Equal(t, json.Number("6789690485561771524"), anyOut.([]any)[0].(map[string]any)["id"], "numbers in interfaces keep every digit")
 
-	err = c.Call(ctx, "organization", "v1", "queryOrganization", nil, nil)
+	err = c.Do(ctx, "", path, nil, nil)
 	var apiErr *waiqin365.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, waiqin365test.CodeFailed, apiErr.Code)
 	assert.Equal(t, "org_id is required", apiErr.Message)
 
 	var wrong []int
-	err = c.Call(ctx, "organization", "v1", "queryOrganization", map[string]string{"org_id": "ORG001"}, &wrong)
+	err = c.Do(ctx, "", path, map[string]string{"org_id": "ORG001"}, &wrong)
 	require.ErrorIs(t, err, waiqin365.ErrBadResponse)
 	assert.NotErrorIs(t, err, waiqin365.ErrAmbiguous)
 }

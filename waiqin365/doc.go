@@ -1,6 +1,6 @@
 // Package waiqin365 is a typed client for the sales-lead (销售线索, module
 // salesleads) API of 勤策 / 外勤365 (Qince / waiqin365) OpenAPI, including the
-// aPaaS variants, and a receiver for its form-encoded pushes (推送).
+// aPaaS variants, and a receiver for its pushes (推送).
 //
 // # Protocol
 //
@@ -17,9 +17,13 @@
 //
 // The answer is {"return_code","return_msg","msg_id","response_data"}:
 // return_code arrives as the string "0" or a number, success is "0", and
-// anything else is an [*APIError] carrying the code verbatim. response_data
-// is null for writes and, for queries, a JSON string holding a JSON array
-// (decoded in two steps; plain JSON is accepted too).
+// anything else is an [*APIError] carrying the code verbatim (Code), the
+// return_msg (Message) and the echoed msg_id, or the one the last attempt
+// sent when the answer echoed none (RequestID). response_data
+// is null for writes and, for queries, a JSON string holding a JSON array;
+// its contents are decoded straight into the result (plain JSON, and an
+// object holding the rows in "rows", are accepted too). Operations the SDK
+// does not type are called with [Client.Do].
 //
 // # Unknowns and the defaults chosen
 //
@@ -27,21 +31,26 @@
 //     (failure) are known, so no code maps to a sentinel and no business code
 //     is retried. HTTP 429/502/503/504 and transport failures before the
 //     request was written are retried; creates ([Client.AddSalesLeads],
-//     [Client.AddSalesLeadsForApaas], [Client.Call]) are never retried once
+//     [Client.AddSalesLeadsForApaas], [Client.Do]) are never retried once
 //     the request may have reached the server and then fail with
 //     [ErrAmbiguous].
 //   - Only the documented rules are checked client-side (owner or pool on
 //     add, the aPaaS allocation_status rule, id or code on modify/remove, at
 //     least one query condition). Everything else is left to the server.
 //   - The docs disagree with themselves on a few spellings and shapes
-//     (remove_result/removed_result, labels/salesleads_label, sort/sorts,
-//     exts as list or map). The table's spelling is typed and sent; where
-//     the example uses another spelling it is typed too, as a separate
-//     field, and every request has an Extra map for anything else.
+//     (remove_result/removed_result, labels/salesleads_label, sort as a
+//     list or sorts as an object, exts as a list or a map, query_group as a
+//     list or one object). Each documented form can be sent: through typed
+//     fields (Sort and Sorts; Exts and ExtList or ExtMap; QueryGroup) or,
+//     for the example's single query_group object, through the Extra map
+//     every request has for anything else.
 //   - Create calls do not return the new lead's id: query by code.
 //   - The push digest is md5(data|pushsecret|timestamp) as documented; its
-//     byte details are inferred (the URL-decoded form values, lower-case
-//     hex). Unknown push data types are delivered with their raw JSON.
+//     byte details are inferred (the URL-decoded values, lower-case hex).
+//     The push content type is not documented either: a form body (the
+//     example), the same fields as URL query parameters, and a JSON object
+//     body are all accepted ([PushFields]). Unknown push data types are
+//     delivered with their raw JSON.
 //
 // The fake server in package waiqin365test speaks this protocol in memory
 // for tests and examples.

@@ -13,9 +13,9 @@ import (
 // The lead lifecycle against the in-memory fake: create, find the id by
 // code (creates do not return it), modify by id.
 func Example() {
-	srv := waiqin365test.NewServer("5465103569540931532", "BFCO0PAgIUgd50c0l6")
+	srv := waiqin365test.NewServer()
 	defer srv.Close()
-	c, err := waiqin365.New("5465103569540931532", "BFCO0PAgIUgd50c0l6", waiqin365.WithBaseURL(srv.URL))
+	c, err := waiqin365.New(waiqin365test.DefaultOpenID, waiqin365test.DefaultAppKey, waiqin365.WithBaseURL(srv.URL))
 	if err != nil {
 		panic(err)
 	}
@@ -60,7 +60,7 @@ func ExampleDigest() {
 func ExampleNewPushHandler() {
 	const secret = "push-secret"
 	done := make(chan *waiqin365.SalesLeadsFollow, 1)
-	h := waiqin365.NewPushHandler(secret, func(ctx context.Context, p *waiqin365.Push) error {
+	h, err := waiqin365.NewPushHandler(secret, func(ctx context.Context, p *waiqin365.Push) error {
 		// Persist or enqueue p (keyed by p.DedupeKey()) and return fast:
 		// 勤策 waits 5 seconds and redelivers what was not acknowledged.
 		if p.DataType == waiqin365.DataTypeSalesLeadsFollow {
@@ -68,10 +68,13 @@ func ExampleNewPushHandler() {
 		}
 		return nil
 	})
+	if err != nil {
+		panic(err)
+	}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 
-	err := waiqin365test.DeliverPush(context.Background(), srv.URL, secret, waiqin365.DataTypeSalesLeadsFollow,
+	err = waiqin365test.DeliverPush(context.Background(), srv.URL, secret, waiqin365.DataTypeSalesLeadsFollow,
 		&waiqin365.SalesLeadsFollow{LeadID: "SK202101090003", LeadCode: "zsmd", ActivityContent: "zhangsan", Ext: map[string]string{"ext_1": "自定义字段"}})
 	if err != nil {
 		panic(err)
@@ -82,13 +85,13 @@ func ExampleNewPushHandler() {
 }
 
 // Any other OpenAPI operation, signed the same way.
-func ExampleClient_Call() {
-	srv := waiqin365test.NewServer("5465103569540931532", "BFCO0PAgIUgd50c0l6")
+func ExampleClient_Do() {
+	srv := waiqin365test.NewServer()
 	defer srv.Close()
 	srv.Handle("organization", "v1", "queryOrganization", func(body []byte) (any, error) {
 		return `[{"org_id":"ORG001","org_name":"南京掌控网络"}]`, nil
 	})
-	c, err := waiqin365.New("5465103569540931532", "BFCO0PAgIUgd50c0l6", waiqin365.WithBaseURL(srv.URL))
+	c, err := waiqin365.New(waiqin365test.DefaultOpenID, waiqin365test.DefaultAppKey, waiqin365.WithBaseURL(srv.URL))
 	if err != nil {
 		panic(err)
 	}
@@ -96,7 +99,8 @@ func ExampleClient_Call() {
 		OrgID   string `json:"org_id"`
 		OrgName string `json:"org_name"`
 	}
-	if err := c.Call(context.Background(), "organization", "v1", "queryOrganization", map[string]string{"org_id": "ORG001"}, &orgs); err != nil {
+	err = c.Do(context.Background(), "POST", "/api/organization/v1/queryOrganization", map[string]string{"org_id": "ORG001"}, &orgs)
+	if err != nil {
 		panic(err)
 	}
 	fmt.Println(orgs[0].OrgID, orgs[0].OrgName)

@@ -123,16 +123,16 @@ func TestSalesLeadsFollowHasEverySeedField(t *testing.T) {
 	for i, k := range keys {
 		var f waiqin365.SalesLeadsFollow
 		require.NoError(t, f.UnmarshalJSON([]byte(`{"`+k+`":"v`+k+`","ext_x":"e"}`)))
-		got := []string{f.LeadID, f.LeadCode, f.LeadName, f.ActivityType, f.ActivityContent, f.Location, f.Offset,
+		got := []waiqin365.Text{f.LeadID, f.LeadCode, f.LeadName, f.ActivityType, f.ActivityContent, f.Location, f.Offset,
 			f.PhotoPath, f.CreateBy, f.Department, f.CreateAt}
 		for j, v := range got {
 			if j == i {
-				assert.Equal(t, "v"+k, v, k)
+				assert.Equal(t, waiqin365.Text("v"+k), v, k)
 			} else {
 				assert.Empty(t, v, "%s leaked into field %d", k, j)
 			}
 		}
 		assert.Equal(t, map[string]string{"ext_x": "e"}, f.Ext)
-		assert.Empty(t, f.Other)
+		assert.Empty(t, f.Extra)
 	}
 }

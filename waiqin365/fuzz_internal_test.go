@@ -2,15 +2,17 @@ package waiqin365
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
 )
 
-// FuzzDecodeEnvelope feeds answers to the envelope decoder and the row
-// decoders: they may reject input but never panic, and what they accept is
-// consistent (success exactly for "0", payloads are valid JSON).
+// FuzzDecodeEnvelope feeds answers to the envelope and the row decoders
+// (response_data straight into the rows): they may reject input but never
+// panic, and what they accept is consistent (success exactly for "0",
+// payloads are valid JSON).
 func FuzzDecodeEnvelope(f *testing.F) {
 	for _, name := range []string{"write_response.json", "query_response_template.json"} {
 		b, err := os.ReadFile("testdata/" + name)
@@ -33,23 +35,29 @@ func FuzzDecodeEnvelope(f *testing.F) {
 	f.Add([]byte(`{"return_code":"0","response_data":"\"[]\""}`))
 	f.Add([]byte(`<html>502</html>`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		env, err := decodeEnvelope(body)
-		if err != nil {
+		var classic []SalesLead
+		env := newEnvelope((*rows[SalesLead])(&classic))
+		err := json.Unmarshal(body, env)
+		var typeErr *json.UnmarshalTypeError
+		if err != nil && !errors.As(err, &typeErr) {
 			return
 		}
-		if env.Code == "" {
+		out, oerr := env.Outcome()
+		if oerr != nil {
+			return
+		}
+		if out.Code == "" {
 			t.Fatal("accepted an answer without return_code")
 		}
-		if env.OK != (env.Code == CodeOK) {
-			t.Fatalf("OK=%v for code %q", env.OK, env.Code)
+		if out.OK != (out.Code == CodeOK) {
+			t.Fatalf("OK=%v for code %q", out.OK, out.Code)
 		}
-		if len(env.Data) > 0 && !json.Valid(env.Data) {
-			t.Fatalf("payload is not valid JSON: %q", env.Data)
+		var raw json.RawMessage
+		if json.Unmarshal(body, newEnvelope(&raw)) == nil && len(raw) > 0 && !json.Valid(raw) {
+			t.Fatalf("payload is not valid JSON: %q", raw)
 		}
-		var classic []SalesLead
-		_ = decodeRows(env.Data, &classic)
 		var apaas []ApaasSalesLead
-		if decodeRows(env.Data, &apaas) == nil {
+		if json.Unmarshal(body, newEnvelope((*rows[ApaasSalesLead])(&apaas))) == nil {
 			for _, l := range apaas {
 				for _, v := range l.Exts {
 					_ = v.Kind()
@@ -64,15 +72,16 @@ func FuzzDecodeEnvelope(f *testing.F) {
 	})
 }
 
-// FuzzEncodeBody checks the Extra merge: the output is always one valid
-// JSON object holding every typed and extra key once.
+// FuzzEncodeBody checks the Extra merge (a request's MarshalJSON): the
+// output is always one valid JSON object holding every typed and extra key
+// once.
 func FuzzEncodeBody(f *testing.F) {
 	f.Add("codezs", "k", "v", "poolName")
 	f.Add("", "", "", "")
 	f.Add("a\"b<&>", "emp_id", "5061962864497943367", "reason_id")
 	f.Fuzz(func(t *testing.T, code, k1, v1, k2 string) {
 		req := &RemoveSalesLeadsRequest{Code: code, Extra: map[string]any{k1: v1, k2: json.Number("1000025")}}
-		body, err := encodeBody(req, req.Extra)
+		body, err := req.MarshalJSON()
 		if err != nil {
 			if k1 == "" || k2 == "" || !utf8.ValidString(k1) || !utf8.ValidString(k2) || (code != "" && (k1 == "code" || k2 == "code")) {
 				return

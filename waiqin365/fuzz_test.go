@@ -102,17 +102,17 @@ func FuzzSalesLeadsFollow(f *testing.F) {
 	})
 }
 
-// normalise compacts the raw values of Other so formatting does not count.
+// normalise compacts the raw values of Extra so formatting does not count.
 func normalise(f waiqin365.SalesLeadsFollow) waiqin365.SalesLeadsFollow {
-	if f.Other != nil {
+	if f.Extra != nil {
 		o := map[string]json.RawMessage{}
-		for k, v := range f.Other {
+		for k, v := range f.Extra {
 			var x any
 			_ = json.Unmarshal(v, &x)
 			b, _ := json.Marshal(x)
 			o[k] = b
 		}
-		f.Other = o
+		f.Extra = o
 	}
 	return f
 }

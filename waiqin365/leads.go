@@ -6,15 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"iter"
+	"reflect"
 
 	"github.com/cluekit/cluekit/internal/core"
-	"github.com/cluekit/cluekit/internal/flex"
-)
-
-// The sales-lead module and version.
-const (
-	module  = "salesleads"
-	version = "v1"
 )
 
 // Operation names (the {operation} path segment; also APIError.Op).
@@ -26,6 +20,18 @@ const (
 	OpRemoveSalesLeads         = "removeSalesLeads"
 	OpQuerySalesLeads          = "querySalesLeads"
 	OpQuerySalesLeadsForApaas  = "querySalesLeadsForApaas"
+)
+
+// The seven sales-lead endpoints (module salesleads, version v1). The
+// signed /{openid}/{timestamp}/{digest}/{msg_id} is appended per attempt.
+var (
+	epAddSalesLeads            = core.Endpoint{Op: OpAddSalesLeads, Path: "/api/salesleads/v1/addSalesLeads", Create: true}
+	epAddSalesLeadsForApaas    = core.Endpoint{Op: OpAddSalesLeadsForApaas, Path: "/api/salesleads/v1/addSalesLeadsForApaas", Create: true}
+	epModifySalesLeads         = core.Endpoint{Op: OpModifySalesLeads, Path: "/api/salesleads/v1/modifySalesLeads"}
+	epModifySalesLeadsForApaas = core.Endpoint{Op: OpModifySalesLeadsForApaas, Path: "/api/salesleads/v1/modifySalesLeadsForApaas"}
+	epRemoveSalesLeads         = core.Endpoint{Op: OpRemoveSalesLeads, Path: "/api/salesleads/v1/removeSalesLeads"}
+	epQuerySalesLeads          = core.Endpoint{Op: OpQuerySalesLeads, Path: "/api/salesleads/v1/querySalesLeads"}
+	epQuerySalesLeadsForApaas  = core.Endpoint{Op: OpQuerySalesLeadsForApaas, Path: "/api/salesleads/v1/querySalesLeadsForApaas"}
 )
 
 // DefaultPageSize is the documented default pageSize of both query
@@ -47,24 +53,6 @@ const (
 	MobileRepeatForbidden = "0" // the mobile number may not repeat
 	MobileRepeatAllowed   = "1" // it may (also the meaning of an empty value)
 )
-
-// String is text that 勤策 may send as a JSON string or a number; it keeps
-// the exact text and encodes as a JSON string.
-type String = flex.String
-
-// WriteResponse is the answer of a write call (response_data is null).
-type WriteResponse struct {
-	// MsgID is the msg_id the server echoed, or the one sent on the last
-	// attempt when it echoed none.
-	MsgID string
-}
-
-// Ext is one custom field of the classic write endpoints
-// (addSalesLeads, modifySalesLeads).
-type Ext struct {
-	Key   string `json:"salesleads_ext_key"`   // 自定义字段key, VARCHAR(100)
-	Value string `json:"salesleads_ext_value"` // 自定义字段value, VARCHAR(100)
-}
 
 // AddSalesLeadsRequest is the body of addSalesLeads (新增线索数据). EmpName
 // or PoolName is required. Unset fields are not sent.
@@ -95,9 +83,26 @@ type AddSalesLeadsRequest struct {
 	Exts                       []Ext  `json:"exts,omitempty"`                         // 自定义字段列表
 
 	// Extra holds fields the SDK does not type, merged into the top-level
-	// JSON object (keys sorted). Use it also to send a field with an empty
-	// value on purpose. A key may not repeat a typed field that is set.
+	// JSON object (keys sorted, after the typed fields). Use it also to
+	// send a field with an empty value or null on purpose. A key may not
+	// repeat a typed field that is set.
 	Extra map[string]any `json:"-"`
+}
+
+// MarshalJSON implements json.Marshaler: the typed fields, then Extra.
+func (r AddSalesLeadsRequest) MarshalJSON() ([]byte, error) {
+	type plain AddSalesLeadsRequest
+	return encodeBody(plain(r), r.Extra)
+}
+
+func (r *AddSalesLeadsRequest) validate() error {
+	if r == nil {
+		return core.InvalidParam(vendorName, OpAddSalesLeads, "nil request")
+	}
+	if !has(r.EmpName, r.Extra, "empName") && !has(r.PoolName, r.Extra, "poolName") {
+		return core.InvalidParam(vendorName, OpAddSalesLeads, "empName or poolName is required")
+	}
+	return nil
 }
 
 // ModifySalesLeadsRequest is the body of modifySalesLeads (修改线索数据).
@@ -105,7 +110,8 @@ type AddSalesLeadsRequest struct {
 // clears omitted fields is not documented.
 type ModifySalesLeadsRequest struct {
 	// ID is the lead id, sent as a JSON string (the table types it
-	// VARCHAR(40); the doc example's bare number is not used).
+	// VARCHAR(40); the doc example's bare number can be sent with
+	// Extra["id"] = json.Number(...)).
 	ID                         ID     `json:"id,omitempty"`
 	Code                       string `json:"code,omitempty"`                         // 线索编码; ID or Code is required
 	PoolName                   string `json:"poolName,omitempty"`                     // 线索池名称
@@ -128,14 +134,58 @@ type ModifySalesLeadsRequest struct {
 	Website                    string `json:"website,omitempty"`                      // 网址
 	Latlon                     string `json:"latlon,omitempty"`                       // 标注位置 "lat,lon"
 	Address                    string `json:"address,omitempty"`                      // 标注位置
-	// Exts is sent in the list form of the doc example. The table also
-	// names a map form ({"ext_keyA":"ext_valueA"}): send that with
-	// Extra["exts"] and leave Exts nil.
+	// Exts are custom fields in the list form of the table and the doc
+	// example ([{salesleads_ext_key, salesleads_ext_value}]).
 	Exts []Ext `json:"exts,omitempty"`
+	// ExtMap sends the custom fields in the map form the table also names
+	// ({"ext_keyA": "ext_valueA"}) as "exts". Set Exts or ExtMap, not both.
+	ExtMap map[string]string `json:"-"`
 
 	// Extra holds untyped fields, merged into the body (see
 	// AddSalesLeadsRequest.Extra).
 	Extra map[string]any `json:"-"`
+}
+
+// MarshalJSON implements json.Marshaler: the typed fields, then Extra (and
+// ExtMap as "exts").
+func (r ModifySalesLeadsRequest) MarshalJSON() ([]byte, error) {
+	type plain ModifySalesLeadsRequest
+	extra, err := withExts(r.Extra, r.ExtMap, len(r.ExtMap) > 0)
+	if err != nil {
+		return nil, err
+	}
+	return encodeBody(plain(r), extra)
+}
+
+func (r *ModifySalesLeadsRequest) validate() error {
+	op := OpModifySalesLeads
+	if r == nil {
+		return core.InvalidParam(vendorName, op, "nil request")
+	}
+	if !has(string(r.ID), r.Extra, "id") && !has(r.Code, r.Extra, "code") {
+		return core.InvalidParam(vendorName, op, "id or code is required")
+	}
+	if len(r.Exts) > 0 && len(r.ExtMap) > 0 {
+		return core.InvalidParam(vendorName, op, "set exts in one form: Exts (list) or ExtMap (map), not both")
+	}
+	return nil
+}
+
+// withExts returns extra with "exts" set to alt when use is true (the
+// alternative form of a request's custom fields), as a new map.
+func withExts(extra map[string]any, alt any, use bool) (map[string]any, error) {
+	if !use {
+		return extra, nil
+	}
+	if _, dup := extra["exts"]; dup {
+		return nil, errors.New(`Extra["exts"] repeats the custom fields already set`)
+	}
+	m := make(map[string]any, len(extra)+1)
+	for k, v := range extra {
+		m[k] = v
+	}
+	m["exts"] = alt
+	return m, nil
 }
 
 // RemoveSalesLeadsRequest is the body of removeSalesLeads (删除线索数据; the
@@ -154,6 +204,22 @@ type RemoveSalesLeadsRequest struct {
 
 	// Extra holds untyped fields, merged into the body.
 	Extra map[string]any `json:"-"`
+}
+
+// MarshalJSON implements json.Marshaler: the typed fields, then Extra.
+func (r RemoveSalesLeadsRequest) MarshalJSON() ([]byte, error) {
+	type plain RemoveSalesLeadsRequest
+	return encodeBody(plain(r), r.Extra)
+}
+
+func (r *RemoveSalesLeadsRequest) validate() error {
+	if r == nil {
+		return core.InvalidParam(vendorName, OpRemoveSalesLeads, "nil request")
+	}
+	if !has(string(r.ID), r.Extra, "id") && !has(r.Code, r.Extra, "code") {
+		return core.InvalidParam(vendorName, OpRemoveSalesLeads, "id or code is required")
+	}
+	return nil
 }
 
 // QuerySalesLeadsRequest is the body of querySalesLeads (线索数据查询). At
@@ -178,10 +244,31 @@ type QuerySalesLeadsRequest struct {
 	Extra map[string]any `json:"-"`
 }
 
-// QuerySalesLeadsResponse is one page of querySalesLeads. No total count
-// is returned.
-type QuerySalesLeadsResponse struct {
-	// Leads are the page's rows (fewer than the page size on the last page).
+// MarshalJSON implements json.Marshaler: the typed fields, then Extra.
+func (r QuerySalesLeadsRequest) MarshalJSON() ([]byte, error) {
+	type plain QuerySalesLeadsRequest
+	return encodeBody(plain(r), r.Extra)
+}
+
+func (r *QuerySalesLeadsRequest) validate() error {
+	op := OpQuerySalesLeads
+	if r == nil {
+		return core.InvalidParam(vendorName, op, "nil request: at least one query condition is required")
+	}
+	if r.Page < 0 || r.PageSize < 0 {
+		return core.InvalidParam(vendorName, op, "page and pageSize must not be negative")
+	}
+	if !anySet(r.Code, string(r.ID), r.Linkman, r.Mobile, r.EmpName, r.CusName, r.CreateTimeStart, r.CreateTimeEnd,
+		r.ModifyTimeStart, r.ModifyTimeEnd, r.SalesleadsStatus) && len(r.Extra) == 0 {
+		return core.InvalidParam(vendorName, op, "at least one query condition is required")
+	}
+	return nil
+}
+
+// SalesLeadPage is one page of querySalesLeads. No total count is
+// returned: the last page is the one with fewer rows than the page size.
+type SalesLeadPage struct {
+	// Leads are the page's rows.
 	Leads []SalesLead
 	// MsgID is the echoed msg_id (null in the doc example), else the one
 	// sent on the last attempt.
@@ -257,56 +344,56 @@ type LeadExt struct {
 // AddSalesLeads creates a lead (addSalesLeads). EmpName or PoolName is
 // required. The answer does not carry the new lead's id: query by Code
 // (QuerySalesLeads) to find it. The call is never retried once the request
-// may have reached the server; such a failure matches ErrAmbiguous.
-func (c *Client) AddSalesLeads(ctx context.Context, req *AddSalesLeadsRequest) (*WriteResponse, error) {
-	op := OpAddSalesLeads
-	if req == nil {
-		return nil, core.InvalidParam(vendorName, op, "nil request")
+// may have reached the server; such a failure matches ErrAmbiguous, and the
+// way to find out is to query by Code.
+func (c *Client) AddSalesLeads(ctx context.Context, req *AddSalesLeadsRequest) (*WriteResult, error) {
+	if err := req.validate(); err != nil {
+		return nil, err
 	}
-	if !has(req.EmpName, req.Extra, "empName") && !has(req.PoolName, req.Extra, "poolName") {
-		return nil, core.InvalidParam(vendorName, op, "empName or poolName is required")
+	res, err := c.t.Call(ctx, epAddSalesLeads, nil, req, nil)
+	if err != nil {
+		return nil, err
 	}
-	return c.write(ctx, op, req, req.Extra, true)
+	return &WriteResult{MsgID: res.RequestID}, nil
 }
 
 // ModifySalesLeads updates a lead (modifySalesLeads) found by ID or Code.
-func (c *Client) ModifySalesLeads(ctx context.Context, req *ModifySalesLeadsRequest) (*WriteResponse, error) {
-	op := OpModifySalesLeads
-	if req == nil {
-		return nil, core.InvalidParam(vendorName, op, "nil request")
+func (c *Client) ModifySalesLeads(ctx context.Context, req *ModifySalesLeadsRequest) (*WriteResult, error) {
+	if err := req.validate(); err != nil {
+		return nil, err
 	}
-	if !has(string(req.ID), req.Extra, "id") && !has(req.Code, req.Extra, "code") {
-		return nil, core.InvalidParam(vendorName, op, "id or code is required")
+	res, err := c.t.Call(ctx, epModifySalesLeads, nil, req, nil)
+	if err != nil {
+		return nil, err
 	}
-	return c.write(ctx, op, req, req.Extra, false)
+	return &WriteResult{MsgID: res.RequestID}, nil
 }
 
 // RemoveSalesLeads voids a lead (removeSalesLeads) found by ID or Code.
-func (c *Client) RemoveSalesLeads(ctx context.Context, req *RemoveSalesLeadsRequest) (*WriteResponse, error) {
-	op := OpRemoveSalesLeads
-	if req == nil {
-		return nil, core.InvalidParam(vendorName, op, "nil request")
+func (c *Client) RemoveSalesLeads(ctx context.Context, req *RemoveSalesLeadsRequest) (*WriteResult, error) {
+	if err := req.validate(); err != nil {
+		return nil, err
 	}
-	if !has(string(req.ID), req.Extra, "id") && !has(req.Code, req.Extra, "code") {
-		return nil, core.InvalidParam(vendorName, op, "id or code is required")
+	res, err := c.t.Call(ctx, epRemoveSalesLeads, nil, req, nil)
+	if err != nil {
+		return nil, err
 	}
-	return c.write(ctx, op, req, req.Extra, false)
+	return &WriteResult{MsgID: res.RequestID}, nil
 }
 
 // QuerySalesLeads returns one page of leads (querySalesLeads). At least one
 // condition is required.
-func (c *Client) QuerySalesLeads(ctx context.Context, req *QuerySalesLeadsRequest) (*QuerySalesLeadsResponse, error) {
-	op := OpQuerySalesLeads
+func (c *Client) QuerySalesLeads(ctx context.Context, req *QuerySalesLeadsRequest) (*SalesLeadPage, error) {
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	var out QuerySalesLeadsResponse
-	msgID, err := c.query(ctx, op, req, req.Extra, &out.Leads)
+	var page SalesLeadPage
+	res, err := c.t.Call(ctx, epQuerySalesLeads, nil, req, (*rows[SalesLead])(&page.Leads))
 	if err != nil {
 		return nil, err
 	}
-	out.MsgID = msgID
-	return &out, nil
+	page.MsgID = res.RequestID
+	return &page, nil
 }
 
 // AllSalesLeads walks every page of a querySalesLeads query, starting at
@@ -321,93 +408,13 @@ func (c *Client) AllSalesLeads(ctx context.Context, req *QuerySalesLeadsRequest)
 		}
 		r := *req
 		walk(ctx, &r.Page, &r.PageSize, OpQuerySalesLeads, func(ctx context.Context) ([]SalesLead, error) {
-			res, err := c.QuerySalesLeads(ctx, &r)
+			page, err := c.QuerySalesLeads(ctx, &r)
 			if err != nil {
 				return nil, err
 			}
-			return res.Leads, nil
+			return page.Leads, nil
 		}, func(l SalesLead) string { return string(l.ID) }, yield)
 	}
-}
-
-func (r *QuerySalesLeadsRequest) validate() error {
-	op := OpQuerySalesLeads
-	if r == nil {
-		return core.InvalidParam(vendorName, op, "nil request: at least one query condition is required")
-	}
-	if r.Page < 0 || r.PageSize < 0 {
-		return core.InvalidParam(vendorName, op, "page and pageSize must not be negative")
-	}
-	if !anySet(r.Code, string(r.ID), r.Linkman, r.Mobile, r.EmpName, r.CusName, r.CreateTimeStart, r.CreateTimeEnd,
-		r.ModifyTimeStart, r.ModifyTimeEnd, r.SalesleadsStatus) && len(r.Extra) == 0 {
-		return core.InvalidParam(vendorName, op, "at least one query condition is required")
-	}
-	return nil
-}
-
-// write sends a salesleads write operation.
-func (c *Client) write(ctx context.Context, op string, v any, extra map[string]any, create bool) (*WriteResponse, error) {
-	body, err := encodeBody(v, extra)
-	if err != nil {
-		return nil, core.InvalidParam(vendorName, op, "%v", err)
-	}
-	res, sent, err := c.call(ctx, module, version, op, body, create)
-	if err != nil {
-		return nil, err
-	}
-	id := res.RequestID
-	if id == "" {
-		id = sent
-	}
-	return &WriteResponse{MsgID: id}, nil
-}
-
-// query sends a salesleads query and decodes its rows into rows.
-func (c *Client) query(ctx context.Context, op string, v any, extra map[string]any, rows any) (string, error) {
-	body, err := encodeBody(v, extra)
-	if err != nil {
-		return "", core.InvalidParam(vendorName, op, "%v", err)
-	}
-	res, sent, err := c.call(ctx, module, version, op, body, false)
-	if err != nil {
-		return "", err
-	}
-	if err := decodeRows(res.Data, rows); err != nil {
-		return "", badResponse(op, res, err)
-	}
-	if res.RequestID != "" {
-		sent = res.RequestID
-	}
-	return sent, nil
-}
-
-// decodeRows decodes query response_data (already unwrapped from its JSON
-// string): a JSON array, or an object holding the array in "rows" (seen in
-// third-party clients). Empty data gives no rows.
-func decodeRows(data []byte, rows any) error {
-	data = bytes.TrimSpace(data)
-	if len(data) == 0 {
-		return nil
-	}
-	switch data[0] {
-	case '[':
-		return json.Unmarshal(data, rows)
-	case '{':
-		var wrapped struct {
-			Rows json.RawMessage `json:"rows"`
-		}
-		if err := json.Unmarshal(data, &wrapped); err != nil {
-			return err
-		}
-		if len(wrapped.Rows) == 0 || string(wrapped.Rows) == "null" {
-			if !bytes.Contains(data, []byte(`"rows"`)) {
-				return errors.New("object without a rows array")
-			}
-			return nil
-		}
-		return json.Unmarshal(wrapped.Rows, rows)
-	}
-	return errors.New("response_data is neither an array nor an object")
 }
 
 // walk fills the paging defaults (page 1, DefaultPageSize, sent explicitly
@@ -427,26 +434,31 @@ func walk[T any](ctx context.Context, page, pageSize *int, op string, fetch func
 	}, key, yield)
 }
 
-// has reports whether a typed field or the same key in extra holds a value.
-func has(typed string, extra map[string]any, key string) bool {
-	if set(typed) {
-		return true
-	}
-	v, ok := extra[key]
-	if !ok || v == nil {
-		return false
-	}
-	if s, ok := v.(string); ok {
-		return set(s)
-	}
-	return true
-}
+// rows is the row list of a query's response_data: a JSON array, or an
+// object holding the array in "rows" (seen in third-party clients); null
+// gives no rows. Any other shape is a *json.UnmarshalTypeError.
+type rows[T any] []T
 
-func anySet(values ...string) bool {
-	for _, v := range values {
-		if set(v) {
-			return true
+// UnmarshalJSON implements json.Unmarshaler.
+func (r *rows[T]) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) > 0 && b[0] == '[':
+		return json.Unmarshal(b, (*[]T)(r))
+	case string(b) == "null":
+		return nil
+	case len(b) > 0 && b[0] == '{':
+		w := struct {
+			Rows *[]T `json:"rows"`
+		}{Rows: (*[]T)(r)}
+		*r = nil
+		if err := json.Unmarshal(b, &w); err != nil {
+			return err
 		}
+		if w.Rows != nil && *r == nil { // "rows" absent (null sets w.Rows to nil)
+			return &json.UnmarshalTypeError{Value: "object without rows", Type: reflect.TypeFor[[]T]()}
+		}
+		return nil
 	}
-	return false
+	return &json.UnmarshalTypeError{Value: "neither an array nor an object", Type: reflect.TypeFor[[]T]()}
 }

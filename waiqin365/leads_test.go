@@ -50,6 +50,8 @@ func TestOperationsWireFormat(t *testing.T) {
 		answer string
 		call   func(h *harness) error
 		want   string // JSON the body must equal
+		// emptyOK: the call asks (through Extra) for an empty string.
+		emptyOK bool
 	}{
 		{
 			name: "addSalesLeads: doc example", op: waiqin365.OpAddSalesLeads, answer: okWrite,
@@ -184,15 +186,16 @@ func TestOperationsWireFormat(t *testing.T) {
 			want: editJSON(t, fixture(t, "query_sales_leads_request.json"), nil),
 		},
 		{
-			name: "querySalesLeadsForApaas: doc example", op: waiqin365.OpQuerySalesLeadsForApaas, answer: queryAnswer(t, apaasRows),
+			name: "querySalesLeadsForApaas: doc example, sort and query_group in the table's list forms", op: waiqin365.OpQuerySalesLeadsForApaas, answer: queryAnswer(t, apaasRows),
 			call: func(h *harness) error {
 				res, err := h.c.QuerySalesLeadsForApaas(ctx, &waiqin365.QuerySalesLeadsForApaasRequest{
 					Code: "codezs", ID: "5025653528380651509", Linkman: "联系人", Mobile: "18811111111", EmpName: "张三",
 					CusName: "线索1", CreateTimeStart: "2025-01-20", CreateTimeEnd: "2025-09-20", ModifyTimeStart: "2025-01-20",
 					ModifyTimeEnd: "2025-01-21", SalesleadsStatus: "1",
-					Sorts:      &waiqin365.SortSpec{FieldKey: "create_time", Type: waiqin365.SortAsc},
-					QueryGroup: &waiqin365.QueryGroup{Connector: "AND", Filters: &waiqin365.QueryFilter{FieldKey: " ", FieldValues: []string{" "}}},
-					Page:       1, PageSize: 10,
+					Sort: []waiqin365.SortSpec{{FieldKey: "create_time", Type: waiqin365.SortAsc}},
+					QueryGroup: []waiqin365.QueryGroup{{Connector: "AND",
+						Filters: []waiqin365.QueryFilter{{FieldKey: " ", FieldValues: []string{" "}}}}},
+					Page: 1, PageSize: 10,
 				})
 				if err == nil {
 					require.Len(t, res.Leads, 1)
@@ -201,9 +204,51 @@ func TestOperationsWireFormat(t *testing.T) {
 				return err
 			},
 			want: editJSON(t, fixture(t, "query_sales_leads_for_apaas_request.json"), func(m map[string]any) {
-				// field_values is a list (the table); an empty operator is not sent.
-				m["query_group"] = map[string]any{"connector": "AND", "filters": map[string]any{"field_key": " ", "field_values": []string{" "}}}
+				// The table: sort is a list of {field_key, type}, query_group a
+				// list of groups whose filters and field_values are lists; an
+				// empty operator is not sent.
+				delete(m, "sorts")
+				m["sort"] = []any{map[string]any{"field_key": "create_time", "type": "asc"}}
+				m["query_group"] = []any{map[string]any{"connector": "AND",
+					"filters": []any{map[string]any{"field_key": " ", "field_values": []string{" "}}}}}
 			}),
+		},
+		{
+			name: "querySalesLeadsForApaas: doc example verbatim (sorts object, query_group object through Extra)", op: waiqin365.OpQuerySalesLeadsForApaas,
+			answer: queryAnswer(t, apaasRows), emptyOK: true,
+			call: func(h *harness) error {
+				_, err := h.c.QuerySalesLeadsForApaas(ctx, &waiqin365.QuerySalesLeadsForApaasRequest{
+					Code: "codezs", ID: "5025653528380651509", Linkman: "联系人", Mobile: "18811111111", EmpName: "张三",
+					CusName: "线索1", CreateTimeStart: "2025-01-20", CreateTimeEnd: "2025-09-20", ModifyTimeStart: "2025-01-20",
+					ModifyTimeEnd: "2025-01-21", SalesleadsStatus: "1",
+					Sorts: &waiqin365.SortSpec{FieldKey: "create_time", Type: waiqin365.SortAsc},
+					Page:  1, PageSize: 10,
+					Extra: map[string]any{"query_group": map[string]any{"connector": "AND",
+						"filters": map[string]any{"field_key": " ", "field_values": " ", "operator": ""}}},
+				})
+				return err
+			},
+			want: editJSON(t, fixture(t, "query_sales_leads_for_apaas_request.json"), nil),
+		},
+		{
+			name: "addSalesLeadsForApaas: exts in the table's list form", op: waiqin365.OpAddSalesLeadsForApaas, answer: okWrite,
+			call: func(h *harness) error {
+				_, err := h.c.AddSalesLeadsForApaas(ctx, &waiqin365.AddSalesLeadsForApaasRequest{
+					Code: "L90188053235235", ExtList: []waiqin365.Ext{{Key: "field_kig9p__cywdzm9", Value: "10000.00"}},
+				})
+				return err
+			},
+			want: `{"code":"L90188053235235","exts":[{"salesleads_ext_key":"field_kig9p__cywdzm9","salesleads_ext_value":"10000.00"}]}`,
+		},
+		{
+			name: "modifySalesLeads: exts in the table's map form", op: waiqin365.OpModifySalesLeads, answer: okWrite,
+			call: func(h *harness) error {
+				_, err := h.c.ModifySalesLeads(ctx, &waiqin365.ModifySalesLeadsRequest{
+					Code: "codezs", ExtMap: map[string]string{"自定义字段1": "api测试用啊", "自定义字段2": "测试用"},
+				})
+				return err
+			},
+			want: `{"code":"codezs","exts":{"自定义字段1":"api测试用啊","自定义字段2":"测试用"}}`,
 		},
 	}
 	for _, tt := range tests {
@@ -216,7 +261,9 @@ func TestOperationsWireFormat(t *testing.T) {
 			checkSigned(t, reqs[0], tt.op)
 			assert.JSONEq(t, tt.want, string(reqs[0].Body))
 			assert.NotContains(t, string(reqs[0].Body), ":null", "unset fields are omitted")
-			assert.NotContains(t, string(reqs[0].Body), `:""`, "empty strings are never sent unless asked")
+			if !tt.emptyOK {
+				assert.NotContains(t, string(reqs[0].Body), `:""`, "empty strings are never sent unless asked")
+			}
 			testkit.NoSecrets(t, h.logs.String(), h.secrets()...)
 		})
 	}
@@ -248,9 +295,12 @@ func TestNullsAndEmptyStringsOnlyThroughExtra(t *testing.T) {
 func TestNoParameterCallSendsEmptyObject(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, []step{{200, okWrite}})
-	require.NoError(t, h.c.Call(ctx, "salesleads", "v1", "someOperation", nil, nil))
-	assert.Equal(t, "{}", string(h.requests()[0].Body))
-	checkSigned(t, h.requests()[0], "someOperation")
+	require.NoError(t, h.c.Do(ctx, "", "/api/salesleads/v1/someOperation", nil, nil))
+	require.NoError(t, h.c.Do(ctx, "", "/api/salesleads/v1/someOperation", json.RawMessage(`null`), nil))
+	for _, r := range h.requests() {
+		assert.Equal(t, "{}", string(r.Body))
+		checkSigned(t, r, "someOperation")
+	}
 }
 
 func TestQueryResponseDataShapes(t *testing.T) {
@@ -464,4 +514,28 @@ func TestAllSalesLeadsDefaultsAndValidation(t *testing.T) {
 	}
 	assert.Equal(t, 1, n, "the validation error is yielded once")
 	assert.Len(t, h.requests(), 1)
+}
+
+// TestResponseDataBothForms: response_data as JSON decodes straight into
+// the result, and as a JSON string its contents do, for typed queries and
+// for Do alike.
+func TestResponseDataBothForms(t *testing.T) {
+	t.Parallel()
+	rows := `[{"id":"6789690485561771524","code":"c1","exts":[{"ext_key":"k","ext_value":12.50,"ext_column":"ext_1"}]}]`
+	for _, data := range []string{rows, mustQuote(t, rows)} {
+		h := newHarness(t, []step{{200, `{"return_code":"0","return_msg":null,"msg_id":"m","response_data":` + data + `}`}})
+		page, err := h.c.QuerySalesLeads(ctx, &waiqin365.QuerySalesLeadsRequest{Code: "c1"})
+		require.NoError(t, err, data)
+		require.Len(t, page.Leads, 1)
+		assert.Equal(t, waiqin365.ID("6789690485561771524"), page.Leads[0].ID)
+		assert.Equal(t, waiqin365.String("12.50"), page.Leads[0].Exts[0].ExtValue)
+		assert.Equal(t, "m", page.MsgID)
+
+		var raw json.RawMessage
+		require.NoError(t, h.c.Do(ctx, "", "/api/salesleads/v1/querySalesLeads", map[string]string{"code": "c1"}, &raw))
+		assert.JSONEq(t, rows, string(raw), "the inner JSON, whatever the form")
+		var generic []map[string]any
+		require.NoError(t, h.c.Do(ctx, "", "/api/salesleads/v1/querySalesLeads", map[string]string{"code": "c1"}, &generic))
+		assert.Equal(t, json.Number("12.50"), generic[0]["exts"].([]any)[0].(map[string]any)["ext_value"])
+	}
 }

@@ -2,7 +2,6 @@ package waiqin365
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -52,8 +51,9 @@ func TestPushDigestMatchesFormula(t *testing.T) {
 	assert.Regexp(t, `^[0-9a-f]{32}$`, PushDigest(`{"lead_ID":"x"}`, "secret", "1503276678552"))
 }
 
-// TestGoldenURL sends the vendor's example through Call (the body verbatim,
-// the example clock and msg_id) and checks the exact URL.
+// TestGoldenURL sends the vendor's example through the transport (the body
+// verbatim: it is not valid JSON, which Do refuses; the example clock and
+// msg_id) and checks the exact URL.
 func TestGoldenURL(t *testing.T) {
 	t.Parallel()
 	tr := httpmock.NewMockTransport()
@@ -71,7 +71,9 @@ func TestGoldenURL(t *testing.T) {
 		core.WithClock(func() time.Time { return at.UTC() })) // any zone: the timestamp is taken in Asia/Shanghai
 	require.NoError(t, err)
 	c.msgID = func() string { return goldenMsgID }
-	require.NoError(t, c.Call(context.Background(), "organization", "v1", "addOrganization", json.RawMessage(goldenBody(t)), nil))
+	ep := core.Endpoint{Op: "addOrganization", Path: "/api/organization/v1/addOrganization", Create: true}
+	_, err = c.t.Call(context.Background(), ep, nil, goldenBody(t), nil)
+	require.NoError(t, err)
 	assert.Equal(t, goldenURL, gotURL)
 	assert.Equal(t, goldenBody(t), gotBody, "the exact bytes are sent")
 	testkit.NoSecrets(t, logs.String(), goldenAppKey, goldenDigest)

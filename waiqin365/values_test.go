@@ -160,7 +160,7 @@ func TestTolerantValues(t *testing.T) {
 	assert.Equal(t, &waiqin365.Mobile{Phone: "15269887453"}, row.Mobile)
 	assert.Equal(t, &waiqin365.Region{Name: "江苏省"}, row.MssProvince)
 	assert.Equal(t, waiqin365.Files{{Path: "名片.jpg"}}, row.CardPhoto)
-	assert.Equal(t, &waiqin365.OptionValue{Code: "7", Label: "运动场馆", Content: `{"x": 1}`}, row.CustomerClassification)
+	assert.Equal(t, &waiqin365.OptionValue{Code: "7", Label: "运动场馆", Content: `{"x":1}`}, row.CustomerClassification, "an object as its compact JSON text")
 	assert.Equal(t, waiqin365.String("8875412"), row.Tel)
 	assert.Nil(t, row.MssCity)
 

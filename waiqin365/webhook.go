@@ -6,15 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
-	"maps"
+	"mime"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cluekit/cluekit/internal/core"
 	"github.com/cluekit/cluekit/internal/flex"
 	"github.com/cluekit/cluekit/internal/webhook"
 )
@@ -39,15 +38,13 @@ const (
 	DataSourceAPI = "api" // 开放接口产生: produced by the open API
 )
 
-// DefaultPushMaxBody caps a push body (1 MiB).
-const DefaultPushMaxBody = webhook.DefaultMaxBody
-
 // ErrPushMalformed matches a push that is correctly signed but breaks the
 // documented format (repeated fields, a non-numeric timestamp, data that is
-// not JSON, a salesLeads_follow record that is not an object).
+// not JSON, a salesLeads_follow record that is not an object), or a body
+// that cannot be read as fields at all.
 var ErrPushMalformed = errors.New("waiqin365: malformed push")
 
-// Push is one verified push (推送): the form fields 勤策 posts, typed.
+// Push is one verified push (推送): the fields 勤策 posts, typed.
 type Push struct {
 	MsgID       string          // msgId: message id, e.g. "7898952955531954883"
 	DataType    string          // dataType, e.g. DataTypeSalesLeadsFollow
@@ -88,8 +85,8 @@ func (p *Push) Decode(v any) error {
 
 // DedupeKey identifies a push for de-duplication: tenantId, dataType, dataId
 // and msgId, each query-escaped, joined by "|". 勤策 redelivers, and whether
-// msgId is stable across redeliveries is not documented, so store this key
-// with the work you enqueue and skip keys you have seen.
+// msgId is stable across redeliveries is not documented; NewPushHandler
+// dedupes on this key with WithDeduper.
 func (p *Push) DedupeKey() string {
 	return url.QueryEscape(p.TenantID) + "|" + url.QueryEscape(p.DataType) + "|" +
 		url.QueryEscape(p.DataID) + "|" + url.QueryEscape(p.MsgID)
@@ -97,169 +94,102 @@ func (p *Push) DedupeKey() string {
 
 // SalesLeadsFollow is the data of a salesLeads_follow push (推送线索跟进记录),
 // sent when a lead follow-up record is submitted. Every value is kept as
-// text; numbers arrive as their literal text.
+// Text (numbers arrive as their literal text); keys match
+// case-insensitively.
 type SalesLeadsFollow struct {
-	LeadID          string // lead_ID: 线索ID (INT8 in the table, a string in the example)
-	LeadCode        string // lead_code: 线索编码
-	LeadName        string // lead_name: 客户名称
-	ActivityType    string // activity_type: 跟进方式 (its description)
-	ActivityContent string // activity_content: 跟进内容
-	Location        string // location: 位置 (its description), e.g. "10,20"
-	Offset          string // offset: 偏差(米), e.g. "50"
-	PhotoPath       string // photo_path: 照片路径, e.g. "/aaa/bb.png"
-	CreateBy        string // create_by: 跟进人姓名
-	Department      string // department: 跟进人部门
-	CreateAt        string // create_at: 跟进时间, "yyyy-mm-dd hh:mm"
+	LeadID          Text `json:"lead_ID"`          // 线索ID (INT8 in the table, a string in the example)
+	LeadCode        Text `json:"lead_code"`        // 线索编码
+	LeadName        Text `json:"lead_name"`        // 客户名称
+	ActivityType    Text `json:"activity_type"`    // 跟进方式 (its description)
+	ActivityContent Text `json:"activity_content"` // 跟进内容
+	Location        Text `json:"location"`         // 位置 (its description), e.g. "10,20"
+	Offset          Text `json:"offset"`           // 偏差(米), e.g. "50"
+	PhotoPath       Text `json:"photo_path"`       // 照片路径, e.g. "/aaa/bb.png"
+	CreateBy        Text `json:"create_by"`        // 跟进人姓名
+	Department      Text `json:"department"`       // 跟进人部门
+	CreateAt        Text `json:"create_at"`        // 跟进时间, "yyyy-mm-dd hh:mm"
 
-	// Ext holds the custom fields (keys starting with "ext_"), by full key.
-	Ext map[string]string
-	// Other holds any undocumented key, raw.
-	Other map[string]json.RawMessage
-}
-
-// followKeys lists the documented keys in the vendor's order.
-var followKeys = [...]string{"lead_ID", "lead_code", "lead_name", "activity_type", "activity_content",
-	"location", "offset", "photo_path", "create_by", "department", "create_at"}
-
-func (f *SalesLeadsFollow) fields() [len(followKeys)]*string {
-	return [...]*string{&f.LeadID, &f.LeadCode, &f.LeadName, &f.ActivityType, &f.ActivityContent,
-		&f.Location, &f.Offset, &f.PhotoPath, &f.CreateBy, &f.Department, &f.CreateAt}
+	// Ext holds the custom fields (keys starting with "ext_", in any
+	// case), by full key, as text.
+	Ext map[string]string `json:"-"`
+	// Extra holds any other undocumented member, its JSON verbatim.
+	Extra flex.Extra `json:"-"`
 }
 
 // CreatedAt parses CreateAt in Asia/Shanghai.
-func (f *SalesLeadsFollow) CreatedAt() (time.Time, error) { return ParseTime(f.CreateAt) }
+func (f *SalesLeadsFollow) CreatedAt() (time.Time, error) { return ParseTime(string(f.CreateAt)) }
 
-// UnmarshalJSON implements json.Unmarshaler: it needs a JSON object; keys
-// match case-insensitively, and any value is accepted as text.
+// UnmarshalJSON implements json.Unmarshaler: it needs a JSON object (null
+// or a list is an error); any value is accepted as text.
 func (f *SalesLeadsFollow) UnmarshalJSON(b []byte) error {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
+	if t := bytes.TrimSpace(b); len(t) == 0 || t[0] != '{' {
+		return errors.New("waiqin365: salesLeads_follow data is not a JSON object")
+	}
+	type plain SalesLeadsFollow
+	*f = SalesLeadsFollow{}
+	if err := flex.UnmarshalObject(b, (*plain)(f), &f.Extra); err != nil {
 		return err
 	}
-	if m == nil {
-		return errors.New("salesLeads_follow data is null")
-	}
-	*f = SalesLeadsFollow{}
-	dst := f.fields()
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys) // deterministic when two keys differ only in case
-next:
-	for _, k := range keys {
-		v := m[k]
-		for i, known := range followKeys {
-			if strings.EqualFold(k, known) {
-				*dst[i] = text(v)
-				continue next
-			}
-		}
-		if len(k) >= 4 && strings.EqualFold(k[:4], "ext_") {
-			if f.Ext == nil {
-				f.Ext = map[string]string{}
-			}
-			f.Ext[k] = text(v)
+	for k, v := range f.Extra {
+		if len(k) < 4 || !strings.EqualFold(k[:4], "ext_") {
 			continue
 		}
-		if f.Other == nil {
-			f.Other = map[string]json.RawMessage{}
+		var t Text
+		if err := t.UnmarshalJSON(v); err != nil {
+			return err
 		}
-		f.Other[k] = v
+		if f.Ext == nil {
+			f.Ext = map[string]string{}
+		}
+		f.Ext[k] = string(t)
+		delete(f.Extra, k)
+	}
+	if len(f.Extra) == 0 {
+		f.Extra = nil
 	}
 	return nil
 }
 
 // MarshalJSON implements json.Marshaler: the documented keys in the
-// vendor's order, then Ext and Other keys sorted.
+// vendor's order, then the Ext and Extra keys sorted (an Ext key wins over
+// the same key in Extra).
 func (f SalesLeadsFollow) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	comma := false
-	add := func(k string, v []byte) {
-		if comma {
-			b.WriteByte(',')
+	type plain SalesLeadsFollow
+	extra := f.Extra
+	if len(f.Ext) > 0 {
+		extra = make(flex.Extra, len(f.Extra)+len(f.Ext))
+		for k, v := range f.Extra {
+			extra[k] = v
 		}
-		comma = true
-		kb, _ := flex.Marshal(k)
-		b.Write(kb)
-		b.WriteByte(':')
-		b.Write(v)
-	}
-	for i, v := range f.fields() {
-		vb, _ := flex.Marshal(*v)
-		add(followKeys[i], vb)
-	}
-	for _, k := range slices.Sorted(maps.Keys(f.Ext)) {
-		vb, _ := flex.Marshal(f.Ext[k])
-		add(k, vb)
-	}
-	for _, k := range slices.Sorted(maps.Keys(f.Other)) {
-		v := bytes.TrimSpace(f.Other[k])
-		if !json.Valid(v) {
-			return nil, fmt.Errorf("waiqin365: SalesLeadsFollow.Other[%q] is not valid JSON", k)
-		}
-		add(k, v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-// PushOption configures VerifyPush and NewPushHandler.
-type PushOption func(*pushConfig)
-
-type pushConfig struct {
-	maxBody   int64
-	tolerance time.Duration
-	now       func() time.Time
-	logger    *slog.Logger
-}
-
-// WithPushMaxBody caps the push body (default DefaultPushMaxBody); larger
-// bodies are answered 413.
-func WithPushMaxBody(n int64) PushOption {
-	return func(c *pushConfig) {
-		if n > 0 {
-			c.maxBody = n
+		for k, v := range f.Ext {
+			b, err := flex.Marshal(v)
+			if err != nil {
+				return nil, err
+			}
+			extra[k] = b
 		}
 	}
+	return flex.MarshalObject(plain(f), extra)
 }
 
 // WithPushTolerance rejects pushes whose timestamp is more than d away from
-// now (replay protection). It is off by default because 勤策 does not say
-// whether a redelivery (status 2, up to 10 days later) carries a new
-// timestamp; turn it on only if yours do.
-func WithPushTolerance(d time.Duration) PushOption {
-	return func(c *pushConfig) { c.tolerance = d }
+// the clock (WithClock) as not authenticated (replay protection). It is off
+// by default because 勤策 does not say whether a redelivery (status 2, up to
+// 10 days later) carries a new timestamp; turn it on only if yours do.
+// Push handlers and VerifyPush only.
+func WithPushTolerance(d time.Duration) Option {
+	return core.VendorOption("WithPushTolerance", func(s *handlerSettings) error {
+		if d < 0 {
+			return fmt.Errorf("waiqin365: WithPushTolerance(%v): must not be negative", d)
+		}
+		s.tolerance = d
+		return nil
+	})
 }
 
-// WithPushClock sets the clock used by WithPushTolerance (tests).
-func WithPushClock(now func() time.Time) PushOption {
-	return func(c *pushConfig) {
-		if now != nil {
-			c.now = now
-		}
-	}
-}
-
-// WithPushLogger logs rejected pushes and handler failures (default:
-// silent). The push secret and digests never appear in these logs.
-func WithPushLogger(l *slog.Logger) PushOption {
-	return func(c *pushConfig) {
-		if l != nil {
-			c.logger = l
-		}
-	}
-}
-
-func newPushConfig(opts []PushOption) pushConfig {
-	c := pushConfig{maxBody: DefaultPushMaxBody, now: time.Now, logger: slog.New(slog.DiscardHandler)}
-	for _, o := range opts {
-		if o != nil {
-			o(&c)
-		}
-	}
-	return c
+// handlerSettings are the waiqin365-only options of a push handler.
+type handlerSettings struct {
+	tolerance time.Duration
 }
 
 type pushError struct {
@@ -274,19 +204,28 @@ func malformed(format string, args ...any) error {
 	return &pushError{kind: ErrPushMalformed, msg: fmt.Sprintf(format, args...)}
 }
 
-// VerifyPush checks a push's form fields (URL-decoded, e.g. from
-// url.ParseQuery of the body) against pushSecret and returns it typed.
+// VerifyPush checks a push's fields (URL-decoded: url.ParseQuery of a form
+// body, the URL's query, or PushFields) against pushSecret and returns it
+// typed. Options: WithPushTolerance and WithClock.
 //
 // The digest must equal md5(data + "|" + pushSecret + "|" + timestamp) in
 // lower-case hex (compared in constant time, case-insensitively); a
 // mismatch or a missing digest matches ErrSignature. A correctly signed push
 // that breaks the documented format matches ErrPushMalformed. The error
 // text never contains the secret or a digest.
-func VerifyPush(form url.Values, pushSecret string, opts ...PushOption) (*Push, error) {
+func VerifyPush(fields url.Values, pushSecret string, opts ...Option) (*Push, error) {
 	if pushSecret == "" {
 		return nil, errors.New("waiqin365: push: empty push secret")
 	}
-	cfg := newPushConfig(opts)
+	var s handlerSettings
+	cfg, err := core.NewHandlerConfig(&s, opts)
+	if err != nil {
+		return nil, err
+	}
+	return verifyPush(fields, pushSecret, s.tolerance, cfg.Now)
+}
+
+func verifyPush(form url.Values, pushSecret string, tolerance time.Duration, now func() time.Time) (*Push, error) {
 	for _, k := range [...]string{"data", "timestamp", "digest"} {
 		if len(form[k]) > 1 {
 			return nil, malformed("field %s repeated", k)
@@ -304,8 +243,8 @@ func VerifyPush(form url.Values, pushSecret string, opts ...PushOption) (*Push, 
 	if err != nil || ms < 0 {
 		return nil, malformed("timestamp %.20q is not epoch milliseconds", ts)
 	}
-	if cfg.tolerance > 0 {
-		if d := cfg.now().Sub(time.UnixMilli(ms)); d > cfg.tolerance || d < -cfg.tolerance {
+	if tolerance > 0 {
+		if d := now().Sub(time.UnixMilli(ms)); d > tolerance || d < -tolerance {
 			return nil, &pushError{kind: ErrSignature, msg: "timestamp outside the tolerance"}
 		}
 	}
@@ -334,7 +273,7 @@ func VerifyPush(form url.Values, pushSecret string, opts ...PushOption) (*Push, 
 		}
 		var f SalesLeadsFollow
 		// p.Data is valid JSON (checked above): decode it directly rather
-		// than through json.Unmarshal, which would scan it twice more.
+		// than through json.Unmarshal, which would scan it again.
 		if err := f.UnmarshalJSON(p.Data); err != nil {
 			return nil, malformed("salesLeads_follow data: not a JSON object")
 		}
@@ -343,84 +282,136 @@ func VerifyPush(form url.Values, pushSecret string, opts ...PushOption) (*Push, 
 	return p, nil
 }
 
-// NewPushHandler returns the http.Handler that receives 勤策 pushes at the
-// URL you gave your 勤策 customer manager. For each POST it reads the
-// form-encoded body (capped, see WithPushMaxBody), verifies it with
-// VerifyPush, calls fn, and only when fn returned nil acknowledges with HTTP
-// 200 and {"return_code":0,"return_msg":"","msg_id":"<msgId>"}.
+// PushFields reads the fields of a push request whose body was read into
+// body. 勤策's example is a form (application/x-www-form-urlencoded), but
+// its docs do not state the content type, so three carriers are accepted:
 //
-// Any failure answers non-2xx with {"return_code":1,...}, so 勤策 delivers
-// again later: fn returning an error or panicking (500), a bad or missing
-// digest (403), a malformed push (400), a body over the cap (413), a method
-// other than POST (405).
+//   - a JSON object body (Content-Type application/json, or a body starting
+//     with '{'): each member is a field; a string gives its value, a number
+//     or boolean its literal text, and an object or array (data sent as
+//     JSON rather than as a string) its JSON text exactly as received,
+//     which is what the digest then covers; null members are absent;
+//   - any other non-empty body: a form;
+//   - an empty body: the URL's query parameters.
 //
-// 勤策 waits 5 seconds for the answer. fn must return fast: persist or
-// enqueue the push and return; do slow work elsewhere. Pushes are
-// redelivered (status 2, daily for up to 10 days), so deduplicate on
-// Push.DedupeKey. An empty pushSecret or a nil fn makes every request fail
-// with 500.
-func NewPushHandler(pushSecret string, fn func(ctx context.Context, p *Push) error, opts ...PushOption) http.Handler {
-	return &pushHandler{secret: pushSecret, fn: fn, opts: opts, cfg: newPushConfig(opts)}
-}
-
-type pushHandler struct {
-	secret string
-	fn     func(ctx context.Context, p *Push) error
-	opts   []PushOption
-	cfg    pushConfig
-}
-
-func (h *pushHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		writePushReply(w, http.StatusMethodNotAllowed, 1, "method not allowed", "")
-		return
-	}
-	if h.secret == "" || h.fn == nil {
-		h.cfg.logger.ErrorContext(ctx, "waiqin365 push handler misconfigured: empty push secret or nil func")
-		writePushReply(w, http.StatusInternalServerError, 1, "receiver misconfigured", "")
-		return
-	}
-	body, err := webhook.ReadBody(w, r, h.cfg.maxBody)
-	if err != nil {
-		status, msg := http.StatusBadRequest, "unreadable body"
-		if errors.Is(err, webhook.ErrTooLarge) {
-			status, msg = http.StatusRequestEntityTooLarge, "body too large"
+// A body that is none of these matches ErrPushMalformed.
+func PushFields(r *http.Request, body []byte) (url.Values, error) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			return nil, malformed("query is not form-encoded")
 		}
-		h.cfg.logger.WarnContext(ctx, "waiqin365 push rejected", slog.String("reason", msg))
-		writePushReply(w, status, 1, msg, "")
-		return
+		return q, nil
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct == "application/json" || strings.HasSuffix(ct, "+json") ||
+		(ct != "application/x-www-form-urlencoded" && trimmed[0] == '{') {
+		return jsonFields(trimmed)
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		h.cfg.logger.WarnContext(ctx, "waiqin365 push rejected", slog.String("reason", "body is not form-encoded"))
-		writePushReply(w, http.StatusBadRequest, 1, "body is not form-encoded", "")
-		return
+		return nil, malformed("body is not form-encoded")
 	}
-	msgID := form.Get("msgId")
-	p, err := VerifyPush(form, h.secret, h.opts...)
-	if err != nil {
-		status := http.StatusBadRequest
-		if errors.Is(err, ErrSignature) {
-			status = http.StatusForbidden
+	return form, nil
+}
+
+// jsonFields reads a JSON object body as push fields (see PushFields).
+func jsonFields(b []byte) (url.Values, error) {
+	if !json.Valid(b) {
+		return nil, malformed("body is not valid JSON")
+	}
+	form := url.Values{}
+	var bad error
+	ok := flex.Members(b, func(key string, v []byte) {
+		switch v[0] {
+		case 'n': // null: absent
+		case '{', '[':
+			form.Add(key, string(v))
+		default:
+			var t Text
+			if err := t.UnmarshalJSON(v); err != nil && bad == nil {
+				bad = err
+			}
+			form.Add(key, string(t))
 		}
-		h.cfg.logger.WarnContext(ctx, "waiqin365 push rejected", slog.String("msg_id", msgID), slog.String("error", err.Error()))
-		writePushReply(w, status, 1, http.StatusText(status), msgID)
-		return
+	})
+	if !ok || bad != nil {
+		return nil, malformed("body is not a JSON object")
 	}
-	if err := webhook.Call(func() error { return h.fn(ctx, p) }); err != nil {
-		h.cfg.logger.ErrorContext(ctx, "waiqin365 push handler failed; 勤策 will redeliver",
-			slog.String("msg_id", p.MsgID), slog.String("data_type", p.DataType), slog.String("data_id", p.DataID),
-			slog.String("error", scrubSecret(err.Error(), h.secret)))
-		writePushReply(w, http.StatusInternalServerError, 1, "handler failed", p.MsgID)
-		return
+	return form, nil
+}
+
+// Handler receives 勤策 pushes: an http.Handler built by NewPushHandler.
+type Handler struct{ h *webhook.Handler }
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.h.ServeHTTP(w, r) }
+
+// NewPushHandler returns the handler that receives 勤策 pushes at the URL you
+// gave your 勤策 customer manager. For each POST it reads the body (capped,
+// see WithMaxBodyBytes), reads the fields (a form, a JSON object or the
+// URL's query: see PushFields), verifies them like VerifyPush, calls fn,
+// and only when fn returned nil acknowledges with HTTP 200 and the
+// documented {"return_code":0,"return_msg":"","msg_id":"<msgId>"}.
+//
+// Any failure answers non-2xx with {"return_code":1,"return_msg":...,
+// "msg_id":""}, so 勤策 delivers again later: fn returning an error or
+// panicking (500), a bad or missing digest (403), a malformed push (400), a
+// body over the cap (413), a method other than POST (405).
+//
+// 勤策 waits 5 seconds for the answer. fn must return fast: persist or
+// enqueue the push and return; do slow work elsewhere. Pushes are
+// redelivered (status 2, daily for up to 10 days): deduplicate on
+// Push.DedupeKey, or give WithDeduper. Options: WithMaxBodyBytes,
+// WithDeduper, WithLogger, WithObserver, WithClock, WithPushTolerance. An
+// empty pushSecret or a nil fn is an error.
+func NewPushHandler(pushSecret string, fn func(ctx context.Context, p *Push) error, opts ...Option) (*Handler, error) {
+	var s handlerSettings
+	cfg, err := core.NewHandlerConfig(&s, opts)
+	if err != nil {
+		return nil, err
 	}
-	writePushReply(w, http.StatusOK, 0, "", p.MsgID)
+	if pushSecret == "" {
+		return nil, errors.New("waiqin365: NewPushHandler: empty push secret")
+	}
+	if fn == nil {
+		return nil, errors.New("waiqin365: NewPushHandler: nil function")
+	}
+	now := cfg.Now
+	h, err := webhook.New(cfg, webhook.Spec{
+		Vendor:     vendorName,
+		Methods:    []string{http.MethodPost},
+		AuthStatus: http.StatusForbidden,
+		Secrets:    []string{pushSecret},
+		Open: func(r *http.Request, body []byte) (*webhook.Delivery, error) {
+			fields, err := PushFields(r, body)
+			if err != nil {
+				return nil, err
+			}
+			p, err := verifyPush(fields, pushSecret, s.tolerance, now)
+			if err != nil {
+				return nil, err
+			}
+			return &webhook.Delivery{
+				Event:  p.DataType,
+				Key:    p.DedupeKey(),
+				Handle: func(ctx context.Context) error { return fn(ctx, p) },
+				Ack:    func(w http.ResponseWriter) { writePushReply(w, http.StatusOK, 0, "", p.MsgID) },
+			}, nil
+		},
+		Refuse: func(w http.ResponseWriter, status int) {
+			writePushReply(w, status, 1, http.StatusText(status), "")
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{h: h}, nil
 }
 
 // writePushReply writes {"return_code":code,"return_msg":msg,"msg_id":id},
-// the documented acknowledgement (code 0 on success).
+// the documented acknowledgement (code 0 on success, 1 on failure).
 func writePushReply(w http.ResponseWriter, status, code int, msg, msgID string) {
 	m, _ := flex.Marshal(msg)
 	id, _ := flex.Marshal(msgID)
@@ -436,11 +427,4 @@ func writePushReply(w http.ResponseWriter, status, code int, msg, msgID string) 
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
-}
-
-func scrubSecret(s, secret string) string {
-	if secret == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, secret, "[redacted]")
 }

@@ -53,8 +53,7 @@ func TestPushHandler(t *testing.T) {
 		method     string
 		body       func(t *testing.T) string
 		fn         func(ctx context.Context, p *waiqin365.Push) error
-		opts       []waiqin365.PushOption
-		secret     string
+		opts       []waiqin365.Option
 		wantStatus int
 		wantAck    bool
 		wantCalls  int
@@ -117,9 +116,9 @@ func TestPushHandler(t *testing.T) {
 			},
 			check: func(t *testing.T, p *waiqin365.Push) {
 				f := p.SalesLeadsFollow
-				assert.Equal(t, "6789690485561771524", f.LeadID, "every digit kept")
+				assert.Equal(t, waiqin365.Text("6789690485561771524"), f.LeadID, "every digit kept")
 				assert.Equal(t, map[string]string{"ext_1": "12.50", "ext_2": ""}, f.Ext)
-				assert.JSONEq(t, `{"a":1}`, string(f.Other["extra"]))
+				assert.JSONEq(t, `{"a":1}`, string(f.Extra["extra"]))
 				assert.Equal(t, "6789690485561771524", p.DataID)
 			},
 		},
@@ -220,7 +219,7 @@ func TestPushHandler(t *testing.T) {
 		},
 		{name: "wrong method", method: http.MethodGet, wantStatus: 405, wantCalls: 0, body: func(*testing.T) string { return "" }},
 		{
-			name: "oversized body", wantStatus: 413, wantCalls: 0, opts: []waiqin365.PushOption{waiqin365.WithPushMaxBody(256)},
+			name: "oversized body", wantStatus: 413, wantCalls: 0, opts: []waiqin365.Option{waiqin365.WithMaxBodyBytes(256)},
 			body: func(t *testing.T) string { return followForm(t).Encode() + "&pad=" + strings.Repeat("x", 300) },
 		},
 		{
@@ -235,17 +234,13 @@ func TestPushHandler(t *testing.T) {
 		},
 		{
 			name: "timestamp outside the tolerance", wantStatus: 403, wantCalls: 0,
-			opts: []waiqin365.PushOption{waiqin365.WithPushTolerance(5 * time.Minute),
-				waiqin365.WithPushClock(func() time.Time { return time.Now().Add(time.Hour) })},
+			opts: []waiqin365.Option{waiqin365.WithPushTolerance(5 * time.Minute),
+				waiqin365.WithClock(func() time.Time { return time.Now().Add(time.Hour) })},
 			body: func(t *testing.T) string { return followForm(t).Encode() },
 		},
 		{
 			name: "timestamp inside the tolerance", wantStatus: 200, wantAck: true, wantCalls: 1,
-			opts: []waiqin365.PushOption{waiqin365.WithPushTolerance(5 * time.Minute)},
-			body: func(t *testing.T) string { return followForm(t).Encode() },
-		},
-		{
-			name: "empty secret is a misconfiguration", secret: "-", wantStatus: 500, wantCalls: 0,
+			opts: []waiqin365.Option{waiqin365.WithPushTolerance(5 * time.Minute)},
 			body: func(t *testing.T) string { return followForm(t).Encode() },
 		},
 	}
@@ -263,13 +258,10 @@ func TestPushHandler(t *testing.T) {
 				}
 				return nil
 			}
-			secret := pushSecret
-			if tt.secret == "-" {
-				secret = ""
-			}
 			logger, logs := testkit.Logger()
-			opts := append([]waiqin365.PushOption{waiqin365.WithPushLogger(logger)}, tt.opts...)
-			h := waiqin365.NewPushHandler(secret, fn, opts...)
+			opts := append([]waiqin365.Option{waiqin365.WithLogger(logger)}, tt.opts...)
+			h, err := waiqin365.NewPushHandler(pushSecret, fn, opts...)
+			require.NoError(t, err)
 			method := tt.method
 			if method == "" {
 				method = http.MethodPost
@@ -310,7 +302,7 @@ func TestVerifyPushErrors(t *testing.T) {
 	good := followForm(t)
 	p, err := waiqin365.VerifyPush(good, pushSecret)
 	require.NoError(t, err)
-	assert.Equal(t, "zsmd", p.SalesLeadsFollow.LeadCode)
+	assert.Equal(t, waiqin365.Text("zsmd"), p.SalesLeadsFollow.LeadCode)
 
 	_, err = waiqin365.VerifyPush(good, "")
 	require.Error(t, err, "an empty secret never verifies")
@@ -342,7 +334,7 @@ func TestSalesLeadsFollowRoundTrip(t *testing.T) {
 
 	var g waiqin365.SalesLeadsFollow
 	require.NoError(t, json.Unmarshal([]byte(`{"LEAD_code":"x","create_at":"2021-01-09 10:00"}`), &g), "keys match case-insensitively")
-	assert.Equal(t, "x", g.LeadCode)
+	assert.Equal(t, waiqin365.Text("x"), g.LeadCode)
 	at, err := g.CreatedAt()
 	require.NoError(t, err)
 	assert.Equal(t, 2021, at.Year())
@@ -362,10 +354,12 @@ func TestDedupeKeyEscapes(t *testing.T) {
 func TestDeliverPushEndToEnd(t *testing.T) {
 	t.Parallel()
 	got := make(chan *waiqin365.Push, 1)
-	srv := httptest.NewServer(waiqin365.NewPushHandler(pushSecret, func(_ context.Context, p *waiqin365.Push) error {
+	h, err := waiqin365.NewPushHandler(pushSecret, func(_ context.Context, p *waiqin365.Push) error {
 		got <- p
 		return nil
-	}))
+	})
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
 	defer srv.Close()
 	rec := &waiqin365.SalesLeadsFollow{LeadID: "6789690485561771524", LeadCode: "zsmd", Ext: map[string]string{"ext_a": "b"}}
 	require.NoError(t, waiqin365test.DeliverPush(ctx, srv.URL, pushSecret, waiqin365.DataTypeSalesLeadsFollow, rec))
@@ -373,7 +367,7 @@ func TestDeliverPushEndToEnd(t *testing.T) {
 	assert.Equal(t, "6789690485561771524", p.DataID)
 	assert.Equal(t, "b", p.SalesLeadsFollow.Ext["ext_a"])
 
-	err := waiqin365test.DeliverPush(ctx, srv.URL, "wrong-secret", waiqin365.DataTypeSalesLeadsFollow, rec)
+	err = waiqin365test.DeliverPush(ctx, srv.URL, "wrong-secret", waiqin365.DataTypeSalesLeadsFollow, rec)
 	require.Error(t, err, "a bad digest is not acknowledged")
 	assert.Contains(t, err.Error(), "403")
 	testkit.NoSecrets(t, err.Error(), pushSecret, "wrong-secret")
@@ -383,7 +377,8 @@ func TestDeliverPushEndToEnd(t *testing.T) {
 // the doc's example reply (msg_id aside): return_code is a JSON number.
 func TestPushAckMatchesTheDocumentedReply(t *testing.T) {
 	t.Parallel()
-	h := waiqin365.NewPushHandler(pushSecret, func(context.Context, *waiqin365.Push) error { return nil })
+	h, err := waiqin365.NewPushHandler(pushSecret, func(context.Context, *waiqin365.Push) error { return nil })
+	require.NoError(t, err)
 	form := followForm(t)
 	form.Set("msgId", "X0001")
 	w := post(h, http.MethodPost, formType, form.Encode())

@@ -1,11 +1,14 @@
-// Command waiqin365 runs the 勤策 / 外勤365 sales-lead lifecycle: add, query
-// by code, modify, the same for the aPaaS endpoints, remove, and one signed
-// push received by a local push handler.
+// Command waiqin365 runs the 勤策 / 外勤365 sales-lead lifecycle: create a
+// lead, find its id by code, modify it, the same through the aPaaS
+// endpoints, receive one signed push on a local push handler, and void the
+// leads it created.
 //
-// With WAIQIN365_OPENID and WAIQIN365_APPKEY set it talks to the real
-// OpenAPI (WAIQIN365_BASE_URL, default https://openapi.waiqin365.com);
-// otherwise it starts the in-memory fake. WAIQIN365_PUSH_SECRET signs the
-// push (a random secret when unset).
+// Without credentials it runs against the in-memory fake. With
+// WAIQIN365_OPENID and WAIQIN365_APP_KEY set (WAIQIN365_BASE_URL optional,
+// default https://openapi.waiqin365.com; WAIQIN365_PUSH_SECRET optional,
+// random when unset) it lists what it would change, and with -live (or
+// CLUEKIT_LIVE=1) it does it: it changes only the leads it created, under
+// codes unique to the run, and voids them at the end.
 //
 //	go run ./examples/waiqin365
 package main

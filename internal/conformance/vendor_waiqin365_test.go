@@ -29,7 +29,7 @@ const (
 )
 
 func startWaiqin365(t testing.TB) *env {
-	srv := waiqin365test.NewServer(wqOpenID, wqAppKey)
+	srv := waiqin365test.NewServer(waiqin365test.WithCredentials(wqOpenID, wqAppKey))
 	t.Cleanup(srv.Close)
 	return &env{
 		url:    srv.URL,

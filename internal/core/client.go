@@ -84,8 +84,9 @@ var ErrVendorBusy = errors.New("cluekit: vendor busy")
 // Attempt is one try of a call, as the vendor's Auth step sees it.
 type Attempt struct {
 	N      int       // 1-based attempt number
+	Method string    // the HTTP method
 	Now    time.Time // the attempt's clock reading, for timestamps
-	Body   []byte    // the exact bytes that will be sent
+	Body   []byte    // the exact bytes that will be sent (Auth may supply a body)
 	Token  string    // the access token, for token vendors
 	Path   string    // path after the base URL (Auth may append to it)
 	Query  url.Values
@@ -361,7 +362,7 @@ func (c *Client) loop(ctx context.Context, ep Endpoint, q url.Values, body []byt
 // prepare builds one attempt: token, pacing, then the vendor's Auth with a
 // fresh clock reading.
 func (c *Client) prepare(ctx context.Context, ep Endpoint, n int, q url.Values, body []byte) (*Attempt, error) {
-	a := &Attempt{N: n, Body: body, Path: ep.Path, Query: url.Values{}, Header: http.Header{}}
+	a := &Attempt{N: n, Method: ep.Method, Body: body, Path: ep.Path, Query: url.Values{}, Header: http.Header{}}
 	for k, vs := range q {
 		a.Query[k] = append([]string(nil), vs...)
 	}
@@ -384,7 +385,7 @@ func (c *Client) prepare(ctx context.Context, ep Endpoint, n int, q url.Values, 
 			return nil, c.wrapPrep(ep, n, err, a)
 		}
 	}
-	if body != nil && a.Header.Get("Content-Type") == "" {
+	if a.Body != nil && a.Header.Get("Content-Type") == "" {
 		a.Header.Set("Content-Type", "application/json")
 	}
 	return a, nil

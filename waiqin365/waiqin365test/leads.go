@@ -153,47 +153,75 @@ func apply(l *Lead, req map[string]any, apaas, modify bool) error {
 		}
 	}
 	if raw, present := req["exts"]; present && raw != nil {
-		if l.Exts == nil {
-			l.Exts = map[string]string{}
-		}
-		if apaas {
-			m, ok := raw.(map[string]any)
-			if !ok {
-				return fail("%s: exts must be an object of field key to value", MsgInvalidRequest)
-			}
-			for k := range m {
-				v, err := str(m, k)
-				if err != nil {
-					return err
-				}
-				l.Exts[k] = v
-			}
-		} else {
-			list, ok := raw.([]any)
-			if !ok {
-				return fail("%s: exts must be a list of {salesleads_ext_key, salesleads_ext_value}", MsgInvalidRequest)
-			}
-			for _, item := range list {
-				m, ok := item.(map[string]any)
-				if !ok {
-					return fail("%s: exts items must be objects", MsgInvalidRequest)
-				}
-				k, err := str(m, "salesleads_ext_key")
-				if err != nil {
-					return err
-				}
-				if k == "" {
-					return fail("%s: salesleads_ext_key is empty", MsgInvalidRequest)
-				}
-				v, err := str(m, "salesleads_ext_value")
-				if err != nil {
-					return err
-				}
-				l.Exts[k] = v
-			}
-		}
+		list, object := extForms(apaas, modify)
+		return applyExts(l, raw, list, object)
 	}
 	return nil
+}
+
+// extForms says which documented forms of exts an operation takes: the
+// list [{salesleads_ext_key, salesleads_ext_value}] (addSalesLeads,
+// modifySalesLeads, and the addSalesLeadsForApaas table) and the map
+// {key: value} (modifySalesLeads' table, both aPaaS examples).
+func extForms(apaas, modify bool) (list, object bool) {
+	switch {
+	case !apaas && !modify:
+		return true, false
+	case apaas && modify:
+		return false, true
+	}
+	return true, true
+}
+
+// applyExts stores the custom fields of exts in the forms allowed.
+func applyExts(l *Lead, raw any, list, object bool) error {
+	if l.Exts == nil {
+		l.Exts = map[string]string{}
+	}
+	switch t := raw.(type) {
+	case map[string]any:
+		if !object {
+			break
+		}
+		for k := range t {
+			v, err := str(t, k)
+			if err != nil {
+				return err
+			}
+			l.Exts[k] = v
+		}
+		return nil
+	case []any:
+		if !list {
+			break
+		}
+		for _, item := range t {
+			m, ok := item.(map[string]any)
+			if !ok {
+				return fail("%s: exts items must be objects", MsgInvalidRequest)
+			}
+			k, err := str(m, "salesleads_ext_key")
+			if err != nil {
+				return err
+			}
+			if k == "" {
+				return fail("%s: salesleads_ext_key is empty", MsgInvalidRequest)
+			}
+			v, err := str(m, "salesleads_ext_value")
+			if err != nil {
+				return err
+			}
+			l.Exts[k] = v
+		}
+		return nil
+	}
+	switch {
+	case list && object:
+		return fail("%s: exts must be a list of {salesleads_ext_key, salesleads_ext_value} or an object of field key to value", MsgInvalidRequest)
+	case list:
+		return fail("%s: exts must be a list of {salesleads_ext_key, salesleads_ext_value}", MsgInvalidRequest)
+	}
+	return fail("%s: exts must be an object of field key to value", MsgInvalidRequest)
 }
 
 func (s *Server) newID() string {
@@ -358,7 +386,14 @@ func (s *Server) query(req map[string]any, apaas bool) (any, error) {
 			f[k] = v
 		}
 	}
-	if len(f) == 0 && !(apaas && req["query_group"] != nil) {
+	groups := 0
+	if apaas {
+		var err error
+		if groups, err = checkQueryGroup(req["query_group"]); err != nil {
+			return nil, err
+		}
+	}
+	if len(f) == 0 && groups == 0 {
 		return nil, fail(MsgNoCondition)
 	}
 	page, err := intField(req, "page", 1)
@@ -461,18 +496,19 @@ func matches(l *Lead, f map[string]string) (bool, error) {
 	return true, nil
 }
 
-// sortLeads applies "sorts" or "sort" (an object, or a list whose first
-// item is used): field_key create_time or modify_time, type asc or desc.
+// sortLeads applies "sort" (the table: a list, whose first key is used; an
+// object is taken too) or "sorts" (the example: an object, or a list):
+// field_key create_time or modify_time, type asc or desc.
 func sortLeads(ls []*Lead, req map[string]any) error {
-	spec, _ := req["sorts"].(map[string]any)
-	if spec == nil {
-		switch t := req["sort"].(type) {
-		case map[string]any:
-			spec = t
-		case []any:
-			if len(t) > 0 {
-				spec, _ = t[0].(map[string]any)
-			}
+	var spec map[string]any
+	for _, name := range []string{"sort", "sorts"} {
+		specs, err := objects(req[name], name)
+		if err != nil {
+			return err
+		}
+		if len(specs) > 0 {
+			spec = specs[0]
+			break
 		}
 	}
 	key, dir := "create_time", "asc"
@@ -487,6 +523,9 @@ func sortLeads(ls []*Lead, req map[string]any) error {
 	if key != "create_time" && key != "modify_time" {
 		return fail("%s: cannot sort on %s", MsgInvalidRequest, key)
 	}
+	if dir != "asc" && dir != "desc" {
+		return fail("%s: sort type must be asc or desc", MsgInvalidRequest)
+	}
 	slices.SortStableFunc(ls, func(a, b *Lead) int {
 		ta, tb := a.CreatedAt, b.CreatedAt
 		if key == "modify_time" {
@@ -499,6 +538,68 @@ func sortLeads(ls []*Lead, req map[string]any) error {
 		return c
 	})
 	return nil
+}
+
+// objects reads a value documented as a list of objects that an example
+// sends as one object: nil, an object, or a list of objects.
+func objects(v any, name string) ([]map[string]any, error) {
+	switch t := v.(type) {
+	case nil:
+		return nil, nil
+	case map[string]any:
+		return []map[string]any{t}, nil
+	case []any:
+		out := make([]map[string]any, 0, len(t))
+		for _, item := range t {
+			m, ok := item.(map[string]any)
+			if !ok {
+				return nil, fail("%s: %s items must be objects", MsgInvalidRequest, name)
+			}
+			out = append(out, m)
+		}
+		return out, nil
+	}
+	return nil, fail("%s: %s must be a list of objects (or one object)", MsgInvalidRequest, name)
+}
+
+// checkQueryGroup checks the shape of query_group (a list of groups, or
+// the example's single group), its filters (a list, or one object) and
+// their field_values (a list, or the example's single string), and returns
+// how many groups it holds. The operators are not published, so the fake
+// does not filter by them.
+func checkQueryGroup(v any) (int, error) {
+	groups, err := objects(v, "query_group")
+	if err != nil {
+		return 0, err
+	}
+	for _, g := range groups {
+		if _, err := str(g, "connector"); err != nil {
+			return 0, err
+		}
+		filters, err := objects(g["filters"], "query_group.filters")
+		if err != nil {
+			return 0, err
+		}
+		for _, f := range filters {
+			for _, k := range []string{"field_key", "operator"} {
+				if _, err := str(f, k); err != nil {
+					return 0, err
+				}
+			}
+			switch vals := f["field_values"].(type) {
+			case nil, string, json.Number, bool:
+			case []any:
+				for _, x := range vals {
+					if _, isObj := x.(map[string]any); isObj {
+						return 0, fail("%s: field_values must hold values", MsgInvalidRequest)
+					}
+				}
+			default:
+				return 0, fail("%s: field_values must be a list of values", MsgInvalidRequest)
+			}
+		}
+	}
+	return len(groups), nil
 }
 
 var statusLabels = map[string]string{"1": "待处理", "2": "跟进", "3": "无效", "5": "转换", "6": "未分配"}
@@ -539,25 +640,26 @@ func apaasRow(l *Lead) waiqin365.ApaasSalesLead {
 		MssArea: region(l.Area), MssStreet: region(l.Street), Exts: map[string]waiqin365.FieldValue{},
 	}
 	if l.Mobile != "" || l.MobileCountry != "" {
-		row.Mobile = &waiqin365.Mobile{Code: l.MobileCountry, Phone: l.Mobile}
+		row.Mobile = &waiqin365.Mobile{Code: waiqin365.Text(l.MobileCountry), Phone: waiqin365.Text(l.Mobile)}
 	}
 	if l.MarketID != "" || l.MarketName != "" {
-		row.MarketID = &waiqin365.Ref{Name: l.MarketName, ID: waiqin365.ID(l.MarketID), Status: "1"}
+		row.MarketID = &waiqin365.Ref{Name: waiqin365.Text(l.MarketName), ID: waiqin365.ID(l.MarketID), Status: "1"}
 	}
 	if l.OwnerID != "" || l.OwnerName != "" {
-		row.Owner = &waiqin365.Ref{Name: l.OwnerName, ID: waiqin365.ID(l.OwnerID), Status: "1"}
+		row.Owner = &waiqin365.Ref{Name: waiqin365.Text(l.OwnerName), ID: waiqin365.ID(l.OwnerID), Status: "1"}
 	}
 	switch l.AllocationStatus {
 	case waiqin365.AllocationAssigned:
-		row.AllocationStatus = &waiqin365.OptionValue{Code: optionCode("已分配"), Label: "已分配"}
+		row.AllocationStatus = option("已分配")
 	case waiqin365.AllocationUnassigned:
-		row.AllocationStatus = &waiqin365.OptionValue{Code: optionCode("未分配"), Label: "未分配"}
+		row.AllocationStatus = option("未分配")
 	}
 	if label, ok := statusLabels[l.Status]; ok {
-		row.SalesleadsStatus = &waiqin365.OptionValue{Code: optionCode(label), Label: label}
+		row.SalesleadsStatus = option(label)
 	}
 	if l.CardPhoto != "" {
-		row.CardPhoto = waiqin365.Files{{Path: l.CardPhoto, Name: l.CardPhoto, URL: "http://image.fake.invalid/" + l.CardPhoto}}
+		photo := waiqin365.Text(l.CardPhoto)
+		row.CardPhoto = waiqin365.Files{{Path: photo, Name: photo, URL: "http://image.fake.invalid/" + photo}}
 	} else {
 		row.CardPhoto = waiqin365.Files{}
 	}
@@ -574,7 +676,7 @@ func option(label string) *waiqin365.OptionValue {
 	if label == "" {
 		return nil
 	}
-	return &waiqin365.OptionValue{Code: optionCode(label), Label: label}
+	return &waiqin365.OptionValue{Code: waiqin365.Text(optionCode(label)), Label: waiqin365.Text(label)}
 }
 
 func optionCode(label string) string {
@@ -586,7 +688,7 @@ func region(name string) *waiqin365.Region {
 	if name == "" {
 		return nil
 	}
-	return &waiqin365.Region{Code: optionCode(name)[:6], Name: name}
+	return &waiqin365.Region{Code: waiqin365.Text(optionCode(name)[:6]), Name: waiqin365.Text(name)}
 }
 
 func splitLabels(s string) []string {

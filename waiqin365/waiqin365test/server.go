@@ -5,12 +5,19 @@
 // every request exactly as the vendor documents (md5(body|appkey|timestamp)
 // over the raw body, lower-case hex), stores leads in memory with 19-digit
 // string ids, rejects duplicate codes, answers queries with response_data
-// as a JSON string holding the array (as documented), and runs every
-// operation through Faults so tests can inject errors, delays and resets.
+// as a JSON string holding the array (as documented), accepts every form
+// the docs show for the shapes they disagree on (exts as a list or a map,
+// sort as a list or sorts as an object, query_group and its filters as
+// lists or single objects), and runs every operation through Faults so
+// tests can inject errors, delays and resets.
 //
-//	srv := waiqin365test.NewServer("5465103569540931532", "BFCO0PAgIUgd50c0l6")
+//	srv := waiqin365test.NewServer()
 //	defer srv.Close()
-//	c, _ := waiqin365.New(srv.OpenID, "BFCO0PAgIUgd50c0l6", waiqin365.WithBaseURL(srv.URL))
+//	c, _ := waiqin365.New(waiqin365test.DefaultOpenID, waiqin365test.DefaultAppKey, waiqin365.WithBaseURL(srv.URL))
+//
+// 勤策 has no access tokens (every call is signed), so TokenRequests is
+// always 0 and InvalidateTokens does nothing; they exist so that every
+// cluekit fake has the same shape.
 //
 // The vendor's error-code table is not published, so the fake answers
 // every failure, including a bad digest or an unknown openid, with the one
@@ -36,6 +43,13 @@ import (
 	"github.com/cluekit/cluekit/internal/fake"
 	"github.com/cluekit/cluekit/internal/flex"
 	"github.com/cluekit/cluekit/waiqin365"
+)
+
+// The credentials a Server accepts unless WithCredentials says otherwise:
+// the vendor doc's example pair.
+const (
+	DefaultOpenID = "5465103569540931532"
+	DefaultAppKey = "BFCO0PAgIUgd50c0l6"
 )
 
 // Return codes used by the fake: "0" for success and the documented generic
@@ -70,8 +84,20 @@ type OpFunc func(body []byte) (responseData any, err error)
 // Option configures a Server.
 type Option func(*Server)
 
+// WithCredentials sets the openid/appkey pair the fake accepts (default
+// DefaultOpenID and DefaultAppKey).
+func WithCredentials(openID, appKey string) Option {
+	return func(s *Server) { s.OpenID, s.appKey = openID, appKey }
+}
+
 // WithClock sets the fake's clock (create/modify times, timestamp window).
-func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+func WithClock(now func() time.Time) Option {
+	return func(s *Server) {
+		if now != nil {
+			s.now = now
+		}
+	}
+}
 
 // WithTimestampWindow makes the fake reject requests whose URL timestamp
 // (yyyyMMddHHmmss, Asia/Shanghai) is more than d away from its clock. Off
@@ -86,7 +112,8 @@ type Server struct {
 	// OpenID is the tenant's openid the fake accepts.
 	OpenID string
 	// Faults injects failures into every operation (op = the operation
-	// path segment, e.g. "addSalesLeads").
+	// path segment, e.g. "addSalesLeads"): Add(Fault), SetRandom,
+	// EnforceRate.
 	Faults *fake.Injector
 
 	appKey string
@@ -104,13 +131,14 @@ type Server struct {
 	handlers map[string]OpFunc
 }
 
-// NewServer starts a fake for one openid/appkey pair on loopback. Close it
-// when done.
-func NewServer(openID, appKey string, opts ...Option) *Server {
+// NewServer starts a fake on loopback for one openid/appkey pair
+// (DefaultOpenID and DefaultAppKey unless WithCredentials). Close it when
+// done.
+func NewServer(opts ...Option) *Server {
 	s := &Server{
-		OpenID:   openID,
+		OpenID:   DefaultOpenID,
 		Faults:   fake.NewInjector(),
-		appKey:   appKey,
+		appKey:   DefaultAppKey,
 		now:      time.Now,
 		rnd:      rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
 		byID:     map[string]*Lead{},
@@ -130,9 +158,18 @@ func NewServer(openID, appKey string, opts ...Option) *Server {
 // Close shuts the server down.
 func (s *Server) Close() { s.srv.Close() }
 
-// Count reports how many requests arrived for an operation ("" = all),
-// including rejected and faulted ones.
-func (s *Server) Count(op string) int { return s.Faults.Count(op) }
+// Requests reports how many requests arrived for an operation (the
+// {operation} path segment, e.g. "addSalesLeads"; "" = all), including
+// rejected and faulted ones.
+func (s *Server) Requests(op string) int { return s.Faults.Count(op) }
+
+// TokenRequests is always 0: 勤策 has no access tokens (every call is
+// signed). It exists so that every cluekit fake has the same shape.
+func (s *Server) TokenRequests() int { return 0 }
+
+// InvalidateTokens does nothing: 勤策 has no access tokens to revoke. It
+// exists so that every cluekit fake has the same shape.
+func (s *Server) InvalidateTokens() {}
 
 // Rejected reports how many requests failed the openid, digest or
 // timestamp check.
@@ -165,7 +202,7 @@ func (s *Server) Lead(code string) (Lead, bool) {
 }
 
 // Handle registers a handler for another operation (for tests of
-// Client.Call). Requests are verified like every other operation.
+// Client.Do). Requests are verified like every other operation.
 func (s *Server) Handle(module, version, operation string, fn OpFunc) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

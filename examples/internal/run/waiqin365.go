@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"time"
@@ -14,134 +15,262 @@ import (
 	"github.com/cluekit/cluekit/waiqin365/waiqin365test"
 )
 
-func init() { Register("waiqin365", runWaiqin365) }
+func init() {
+	Register("waiqin365", Vars{
+		Required: []string{"WAIQIN365_OPENID", "WAIQIN365_APP_KEY"},
+		Optional: []string{"WAIQIN365_BASE_URL", "WAIQIN365_PUSH_SECRET"},
+	}, waiqin365Lifecycle)
+}
 
-// runWaiqin365 walks the sales-lead lifecycle against 勤策 (WAIQIN365_OPENID
-// and WAIQIN365_APPKEY set; WAIQIN365_BASE_URL optional) or the fake.
-func runWaiqin365(ctx context.Context, p *Printer, counter *Counter) (mode string, callbacks int, err error) {
-	base, openID, appKey := Env("WAIQIN365_BASE_URL"), Env("WAIQIN365_OPENID"), Env("WAIQIN365_APPKEY")
-	pushSecret := Env("WAIQIN365_PUSH_SECRET")
-	mode = "live"
-	if openID == "" || appKey == "" {
-		mode = "fake"
-		openID, appKey = "5465103569540931532", "BFCO0PAgIUgd50c0l6" // the vendor doc's example pair
-		srv := waiqin365test.NewServer(openID, appKey)
-		defer srv.Close()
-		base = srv.URL
-		// Show the retry policy at work: the fake answers the first query
-		// with 503, which the SDK retries (a create would not be retried).
-		srv.Faults.Add(waiqin365test.Fault{Op: waiqin365.OpQuerySalesLeads, Status: 503})
-		p.Step("the fake will answer the first query with HTTP 503: the SDK retries it")
+// wqPool is the default lead pool named in the vendor's examples.
+const wqPool = "默认线索池"
+
+// wqRun is one walk through the 勤策 sales-lead lifecycle. It changes only
+// the two leads it creates (codes unique per run) and voids them at the end.
+type wqRun struct {
+	s          *Session
+	c          *waiqin365.Client
+	pushSecret string
+	suffix     string
+	code       string // the classic lead
+	apaasCode  string // the aPaaS lead
+	id         string // the classic lead's id, once found
+	apaasID    string // the aPaaS lead's id, once found
+	created    []string
+}
+
+// waiqin365Lifecycle creates a lead, finds its id by code (creates return
+// none), modifies it, does the same through the aPaaS endpoints, receives
+// one signed push on a local handler, and voids what it created.
+func waiqin365Lifecycle(ctx context.Context, s *Session) error {
+	r, stop, err := wqStart(s)
+	if err != nil {
+		return err
 	}
-	if pushSecret == "" {
-		pushSecret = wqRandomHex(16)
+	defer stop()
+	steps := []func(context.Context) error{
+		r.addLead, r.findLead, r.modifyLead,
+		r.addApaasLead, r.findApaasLead, r.modifyApaasLead,
+		r.receivePush,
 	}
-	opts := []waiqin365.Option{waiqin365.WithLogger(counter.Logger())}
+	for _, step := range steps {
+		if err = step(ctx); err != nil {
+			break
+		}
+	}
+	// Void what was created even after a failure, with a context of its
+	// own so that a deadline that ended the steps does not stop it.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	return errors.Join(err, r.voidCreated(cctx))
+}
+
+// wqStart builds the client: against the fake (no credentials), or the
+// vendor named by the credentials (live or dry run).
+func wqStart(s *Session) (*wqRun, func(), error) {
+	openID, appKey, base := s.Get("WAIQIN365_OPENID"), s.Get("WAIQIN365_APP_KEY"), s.Get("WAIQIN365_BASE_URL")
+	stop := func() {}
+	if !s.Live && !s.DryRun {
+		srv := waiqin365test.NewServer()
+		stop = srv.Close
+		openID, appKey, base = waiqin365test.DefaultOpenID, waiqin365test.DefaultAppKey, srv.URL
+		// Show the retry policy at work: a query answered 503 is retried (a
+		// create would not be).
+		srv.Faults.Add(waiqin365test.Fault{Op: waiqin365.OpQuerySalesLeads, Status: http.StatusServiceUnavailable})
+		s.Step("started the fake on %s; its first query answers HTTP 503, which the SDK retries", srv.URL)
+	}
+	opts := []waiqin365.Option{waiqin365.WithObserver(s.Observer)}
 	if base != "" {
 		opts = append(opts, waiqin365.WithBaseURL(base))
 	}
 	c, err := waiqin365.New(openID, appKey, opts...)
 	if err != nil {
-		return mode, 0, err
+		stop()
+		return nil, nil, err
 	}
-	p.Step("mode %s, base %s", mode, c.BaseURL())
-
-	// Codes are unique per run so reruns against a real tenant never collide.
 	suffix := time.Now().In(waiqin365.CST).Format("20060102150405") + wqRandomHex(2)
-	code, apaasCode := "CK"+suffix, "CKA"+suffix
-	const pool = "默认线索池" // the default pool named in the vendor's examples
-
-	if _, err := c.AddSalesLeads(ctx, &waiqin365.AddSalesLeadsRequest{
-		PoolName: pool, Code: code, CusName: "cluekit 示例线索 " + suffix, Linkman: "张三",
-		MobileCountry: "86", Mobile: "18811111111", Detail: "created by examples/waiqin365",
-	}); err != nil {
-		return mode, 0, fmt.Errorf("addSalesLeads: %w", err)
+	r := &wqRun{s: s, c: c, suffix: suffix, code: "CK" + suffix, apaasCode: "CKA" + suffix,
+		pushSecret: s.Get("WAIQIN365_PUSH_SECRET")}
+	if r.pushSecret == "" {
+		r.pushSecret = wqRandomHex(16)
 	}
-	p.Step("addSalesLeads: code %s (the answer carries no id)", code)
-
-	q, err := c.QuerySalesLeads(ctx, &waiqin365.QuerySalesLeadsRequest{Code: code, Page: 1, PageSize: 10})
-	if err != nil {
-		return mode, 0, fmt.Errorf("querySalesLeads: %w", err)
-	}
-	id, err := wqFindByCode(q.Leads, code, func(l waiqin365.SalesLead) (string, string) { return l.Code, string(l.ID) })
-	if err != nil {
-		return mode, 0, fmt.Errorf("querySalesLeads: %w", err)
-	}
-	p.Step("querySalesLeads: code %s has id %s", code, id)
-
-	if _, err := c.ModifySalesLeads(ctx, &waiqin365.ModifySalesLeadsRequest{
-		ID: waiqin365.ID(id), Linkman: "李四", Detail: "modified by examples/waiqin365",
-	}); err != nil {
-		return mode, 0, fmt.Errorf("modifySalesLeads: %w", err)
-	}
-	p.Step("modifySalesLeads: id %s updated", id)
-
-	if _, err := c.AddSalesLeadsForApaas(ctx, &waiqin365.AddSalesLeadsForApaasRequest{
-		Code: apaasCode, CompanyName: "cluekit 示例公司 " + suffix, Linkman: "王五",
-		Mobile:           &waiqin365.Mobile{Phone: "18912804466", Code: "86"},
-		AllocationStatus: waiqin365.AllocationUnassigned, PoolName: pool,
-	}); err != nil {
-		return mode, 0, fmt.Errorf("addSalesLeadsForApaas: %w", err)
-	}
-	p.Step("addSalesLeadsForApaas: code %s (unassigned, pool %s)", apaasCode, pool)
-
-	qa, err := c.QuerySalesLeadsForApaas(ctx, &waiqin365.QuerySalesLeadsForApaasRequest{Code: apaasCode, Page: 1, PageSize: 10})
-	if err != nil {
-		return mode, 0, fmt.Errorf("querySalesLeadsForApaas: %w", err)
-	}
-	apaasID, err := wqFindByCode(qa.Leads, apaasCode, func(l waiqin365.ApaasSalesLead) (string, string) { return l.Code, string(l.ID) })
-	if err != nil {
-		return mode, 0, fmt.Errorf("querySalesLeadsForApaas: %w", err)
-	}
-	p.Step("querySalesLeadsForApaas: code %s has id %s", apaasCode, apaasID)
-
-	mod := &waiqin365.ModifySalesLeadsForApaasRequest{Linkman: "赵六", Detail: "modified by examples/waiqin365"}
-	if wqIsDigits(apaasID) {
-		mod.ID = waiqin365.NumericID(apaasID) // BIGINT: a bare JSON number, every digit kept
-	} else {
-		mod.Code = apaasCode
-	}
-	if _, err := c.ModifySalesLeadsForApaas(ctx, mod); err != nil {
-		return mode, 0, fmt.Errorf("modifySalesLeadsForApaas: %w", err)
-	}
-	p.Step("modifySalesLeadsForApaas: id %s updated", apaasID)
-
-	if _, err := c.RemoveSalesLeads(ctx, &waiqin365.RemoveSalesLeadsRequest{
-		ID: waiqin365.ID(id), Content: "cleanup by examples/waiqin365",
-	}); err != nil {
-		return mode, 0, fmt.Errorf("removeSalesLeads: %w", err)
-	}
-	p.Step("removeSalesLeads: id %s voided", id)
-
-	follow, err := wqReceiveOnePush(ctx, pushSecret, &waiqin365.SalesLeadsFollow{
-		LeadID: id, LeadCode: code, LeadName: "cluekit 示例线索 " + suffix, ActivityType: "电话",
-		ActivityContent: "cluekit follow-up", Location: "10,20", Offset: "50", PhotoPath: "/aaa/bb.png",
-		CreateBy: "张三", Department: "销售部", CreateAt: time.Now().In(waiqin365.CST).Format("2006-01-02 15:04"),
-		Ext: map[string]string{"ext_1": "自定义字段"},
-	})
-	if err != nil {
-		return mode, 0, fmt.Errorf("push: %w", err)
-	}
-	p.Step("push salesLeads_follow received and acknowledged: lead %s, %q by %s", follow.LeadID, follow.ActivityContent, follow.CreateBy)
-	return mode, 1, nil
+	s.Step("client for openid %s at %s", openID, c.BaseURL())
+	return r, stop, nil
 }
 
-// wqReceiveOnePush starts a local push receiver, delivers one signed
-// salesLeads_follow push to it, and returns the record the handler got.
+func (r *wqRun) addLead(ctx context.Context) error {
+	if !r.s.Change("create lead %q in pool %s", r.code, wqPool) {
+		return nil
+	}
+	_, err := r.c.AddSalesLeads(ctx, &waiqin365.AddSalesLeadsRequest{
+		PoolName: wqPool, Code: r.code, CusName: "cluekit 示例线索 " + r.suffix, Linkman: "张三",
+		MobileCountry: "86", Mobile: "18811111111", Detail: "created by examples/waiqin365",
+	})
+	if err != nil {
+		return fmt.Errorf("create lead %s: %w", r.code, err)
+	}
+	r.created = append(r.created, r.code)
+	r.s.Step("created lead %s (the answer carries no id)", r.code)
+	return nil
+}
+
+func (r *wqRun) findLead(ctx context.Context) error {
+	if !r.wasCreated(r.code) {
+		return nil
+	}
+	page, err := r.c.QuerySalesLeads(ctx, &waiqin365.QuerySalesLeadsRequest{Code: r.code, Page: 1, PageSize: 10})
+	if err != nil {
+		return fmt.Errorf("query lead %s: %w", r.code, err)
+	}
+	r.s.Step("listed %s (page 1, last page)", Plural(len(page.Leads), "lead"))
+	for _, l := range page.Leads {
+		if l.Code == r.code && l.ID != "" {
+			r.id = string(l.ID)
+			r.s.Step("found lead %s: id %s, status %s", r.code, r.id, l.StatusValue)
+			return nil
+		}
+	}
+	return fmt.Errorf("query lead %s: not among %s", r.code, Plural(len(page.Leads), "row"))
+}
+
+func (r *wqRun) modifyLead(ctx context.Context) error {
+	if !r.s.DryRun && r.id == "" {
+		r.s.Skip("modify lead %s: it was not created", r.code)
+		return nil
+	}
+	if !r.s.Change("modify lead %q (linkman 李四)", r.code) {
+		return nil
+	}
+	_, err := r.c.ModifySalesLeads(ctx, &waiqin365.ModifySalesLeadsRequest{
+		ID: waiqin365.ID(r.id), Linkman: "李四", Detail: "modified by examples/waiqin365",
+	})
+	if err != nil {
+		return fmt.Errorf("modify lead %s: %w", r.code, err)
+	}
+	r.s.Step("modified lead %s (linkman 李四)", r.code)
+	return nil
+}
+
+func (r *wqRun) addApaasLead(ctx context.Context) error {
+	if !r.s.Change("create aPaaS lead %q (unassigned, pool %s)", r.apaasCode, wqPool) {
+		return nil
+	}
+	_, err := r.c.AddSalesLeadsForApaas(ctx, &waiqin365.AddSalesLeadsForApaasRequest{
+		Code: r.apaasCode, CompanyName: "cluekit 示例公司 " + r.suffix, Linkman: "王五",
+		Mobile:           &waiqin365.Mobile{Phone: "18912804466", Code: "86"},
+		AllocationStatus: waiqin365.AllocationUnassigned, PoolName: wqPool,
+	})
+	if err != nil {
+		return fmt.Errorf("create aPaaS lead %s: %w", r.apaasCode, err)
+	}
+	r.created = append(r.created, r.apaasCode)
+	r.s.Step("created aPaaS lead %s (unassigned, pool %s)", r.apaasCode, wqPool)
+	return nil
+}
+
+func (r *wqRun) findApaasLead(ctx context.Context) error {
+	if !r.wasCreated(r.apaasCode) {
+		return nil
+	}
+	page, err := r.c.QuerySalesLeadsForApaas(ctx, &waiqin365.QuerySalesLeadsForApaasRequest{
+		Code: r.apaasCode, Sort: []waiqin365.SortSpec{{FieldKey: "create_time", Type: waiqin365.SortDesc}}, Page: 1, PageSize: 10,
+	})
+	if err != nil {
+		return fmt.Errorf("query aPaaS lead %s: %w", r.apaasCode, err)
+	}
+	r.s.Step("listed %s (page 1, last page)", Plural(len(page.Leads), "aPaaS lead"))
+	for _, l := range page.Leads {
+		if l.Code == r.apaasCode && l.ID != "" {
+			r.apaasID = string(l.ID)
+			r.s.Step("found aPaaS lead %s: id %s", r.apaasCode, r.apaasID)
+			return nil
+		}
+	}
+	return fmt.Errorf("query aPaaS lead %s: not among %s", r.apaasCode, Plural(len(page.Leads), "row"))
+}
+
+func (r *wqRun) modifyApaasLead(ctx context.Context) error {
+	if !r.s.DryRun && r.apaasID == "" {
+		r.s.Skip("modify aPaaS lead %s: it was not created", r.apaasCode)
+		return nil
+	}
+	if !r.s.Change("modify aPaaS lead %q (linkman 赵六)", r.apaasCode) {
+		return nil
+	}
+	req := &waiqin365.ModifySalesLeadsForApaasRequest{Linkman: "赵六", Detail: "modified by examples/waiqin365"}
+	if wqIsDigits(r.apaasID) {
+		req.ID = waiqin365.NumericID(r.apaasID) // BIGINT: a bare JSON number, every digit kept
+	} else {
+		req.Code = r.apaasCode
+	}
+	if _, err := r.c.ModifySalesLeadsForApaas(ctx, req); err != nil {
+		return fmt.Errorf("modify aPaaS lead %s: %w", r.apaasCode, err)
+	}
+	r.s.Step("modified aPaaS lead %s (linkman 赵六)", r.apaasCode)
+	return nil
+}
+
+// voidCreated voids the leads this run created (in a dry run: lists them).
+func (r *wqRun) voidCreated(ctx context.Context) error {
+	codes := r.created
+	if r.s.DryRun {
+		codes = []string{r.code, r.apaasCode}
+	}
+	var errs []error
+	for _, code := range codes {
+		if !r.s.Change("void lead %q", code) {
+			continue
+		}
+		_, err := r.c.RemoveSalesLeads(ctx, &waiqin365.RemoveSalesLeadsRequest{Code: code, Content: "cleanup by examples/waiqin365"})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("void lead %s: %w", code, err))
+			continue
+		}
+		r.s.Step("voided lead %s", code)
+	}
+	return errors.Join(errs...)
+}
+
+func (r *wqRun) wasCreated(code string) bool {
+	for _, c := range r.created {
+		if c == code {
+			return true
+		}
+	}
+	return false
+}
+
+// receivePush starts a local push receiver and has the fake's helper
+// deliver one signed salesLeads_follow push to it, as 勤策 would.
+func (r *wqRun) receivePush(ctx context.Context) error {
+	rec := &waiqin365.SalesLeadsFollow{
+		LeadID: waiqin365.Text(wqOr(r.id, r.code)), LeadCode: waiqin365.Text(r.code), ActivityType: "电话",
+		ActivityContent: "cluekit follow-up", Location: "10,20", Offset: "50", CreateBy: "张三", Department: "销售部",
+		CreateAt: waiqin365.Text(time.Now().In(waiqin365.CST).Format("2006-01-02 15:04")), Ext: map[string]string{"ext_1": "自定义字段"},
+	}
+	got, err := wqReceiveOnePush(ctx, r.pushSecret, rec)
+	if err != nil {
+		return fmt.Errorf("push: %w", err)
+	}
+	r.s.Callback()
+	r.s.Step("received and acknowledged push salesLeads_follow: lead %s, %q by %s", got.LeadCode, got.ActivityContent, got.CreateBy)
+	return nil
+}
+
+// wqReceiveOnePush delivers rec to a local push handler and returns the
+// record the handler got.
 func wqReceiveOnePush(ctx context.Context, pushSecret string, rec *waiqin365.SalesLeadsFollow) (*waiqin365.SalesLeadsFollow, error) {
 	var mu sync.Mutex
 	var got []*waiqin365.Push
-	seen := map[string]bool{}
-	h := waiqin365.NewPushHandler(pushSecret, func(_ context.Context, p *waiqin365.Push) error {
+	h, err := waiqin365.NewPushHandler(pushSecret, func(_ context.Context, p *waiqin365.Push) error {
 		mu.Lock()
 		defer mu.Unlock()
-		if seen[p.DedupeKey()] { // redelivery: already handled
-			return nil
-		}
-		seen[p.DedupeKey()] = true
 		got = append(got, p) // a real receiver persists or enqueues here, fast
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	if err := waiqin365test.DeliverPush(ctx, srv.URL, pushSecret, waiqin365.DataTypeSalesLeadsFollow, rec); err != nil {
@@ -150,7 +279,7 @@ func wqReceiveOnePush(ctx context.Context, pushSecret string, rec *waiqin365.Sal
 	mu.Lock()
 	defer mu.Unlock()
 	if len(got) != 1 || got[0].SalesLeadsFollow == nil {
-		return nil, fmt.Errorf("handler saw %d pushes, want 1 salesLeads_follow", len(got))
+		return nil, fmt.Errorf("the handler saw %s, want 1 salesLeads_follow", Plural(len(got), "delivery"))
 	}
 	f := got[0].SalesLeadsFollow
 	if f.LeadID != rec.LeadID || f.LeadCode != rec.LeadCode || f.Ext["ext_1"] != rec.Ext["ext_1"] {
@@ -159,13 +288,11 @@ func wqReceiveOnePush(ctx context.Context, pushSecret string, rec *waiqin365.Sal
 	return f, nil
 }
 
-func wqFindByCode[T any](rows []T, code string, key func(T) (code, id string)) (string, error) {
-	for _, r := range rows {
-		if c, id := key(r); c == code && id != "" {
-			return id, nil
-		}
+func wqOr(a, b string) string {
+	if a != "" {
+		return a
 	}
-	return "", fmt.Errorf("no lead with code %s among %d rows", code, len(rows))
+	return b
 }
 
 func wqIsDigits(s string) bool {
