@@ -1,19 +1,15 @@
 package jing
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/cluekit/cluekit/internal/core"
-	"github.com/cluekit/cluekit/internal/flex"
 	"github.com/cluekit/cluekit/internal/token"
 )
 
@@ -33,8 +29,9 @@ const (
 	CreateUsersPath = "/v1/user/create"
 )
 
-// Operation names, as they appear in APIError.Op, CallError.Op and in the
-// "op" attribute of the per-attempt debug logs.
+// Operation names, as they appear in APIError.Op, CallError.Op, the
+// observers' infos and the "op" attribute of the per-attempt debug logs.
+// Do names an operation by its path after /v1/.
 const (
 	OpGetToken     = "oauth2/token"
 	OpRefreshToken = "oauth2/token/refresh"
@@ -43,31 +40,52 @@ const (
 
 const vendorName = "jing"
 
-// Option configures a Client. The shared options below and the jing-specific
-// ones (WithTokenPath, WithInvalidTokenCodes) all have this type.
+// identity is what a Client shows of itself: vendor, app id and base URL.
+type identity = core.Identity
+
+// Option configures a Client or a callback handler. The options are the same
+// in every cluekit package.
 type Option = core.Option
 
-// TokenStore persists the access/refresh token pair (default: in memory).
-// Share one store between processes that use the same app; a store that also
-// implements the Locker interface of the token package makes the refresh
-// single-flight across processes too, which matters here because the refresh
-// token rotates.
-type TokenStore = token.Store
+// Observer is a set of optional callbacks the client calls around each call,
+// attempt, token request and callback delivery (CallStart, Attempt, CallEnd,
+// Token, Callback); any may be nil. The infos never carry a secret.
+type Observer = core.Observer
 
-// Token is the cached credential: the access token (Value, ExpiresAt) and the
-// refresh token (Refresh, RefreshExpiresAt), stored together in one Set.
-type Token = token.Token
+// CallInfo describes one logical call: Vendor, Op, Method, Create and, at its
+// end, Attempts, RequestID and Duration.
+type CallInfo = core.CallInfo
 
-// WithBaseURL sets the base URL (default DefaultBaseURL); a path prefix is kept.
+// AttemptInfo describes one HTTP attempt: Vendor, Op, Method, Attempt,
+// HTTPStatus, Code, RequestID, Duration, Err, Retry, RetryWait, RetryReason.
+type AttemptInfo = core.AttemptInfo
+
+// TokenInfo describes one token request: Vendor, Refresh, Duration, Err.
+type TokenInfo = core.TokenInfo
+
+// CallbackInfo describes one callback delivery: Vendor, Event, Duplicate,
+// HTTPStatus, Duration.
+type CallbackInfo = core.CallbackInfo
+
+// Limiter paces requests: Wait(ctx) blocks until one may be sent. Give one
+// shared by several processes with WithLimiter.
+type Limiter = core.Limiter
+
+// WithBaseURL sets the base URL: everything before the vendor's documented
+// path (default DefaultBaseURL). A path prefix is kept; plain http is allowed
+// only to loopback hosts.
 func WithBaseURL(u string) Option { return core.WithBaseURL(u) }
 
-// WithHTTPClient sets the http.Client used for requests (it is copied).
+// WithHTTPClient sets the http.Client used for requests (copied, never
+// modified). Without it, clients share one connection pool.
 func WithHTTPClient(hc *http.Client) Option { return core.WithHTTPClient(hc) }
 
-// WithTimeout sets the timeout of each attempt (default 30 s).
+// WithTimeout sets the timeout of each attempt (default 30 s). The caller's
+// context bounds the whole call.
 func WithTimeout(d time.Duration) Option { return core.WithTimeout(d) }
 
-// WithMaxAttempts sets how many times a call may be tried (default 3; 1 = no retries).
+// WithMaxAttempts sets how many times a call may be tried (default 3; 1 = no
+// retries).
 func WithMaxAttempts(n int) Option { return core.WithMaxAttempts(n) }
 
 // WithRetryQuota sets the client-wide retry budget (default 500 tokens; a
@@ -76,30 +94,88 @@ func WithMaxAttempts(n int) Option { return core.WithMaxAttempts(n) }
 // retry storm. 0 turns the quota off.
 func WithRetryQuota(n int) Option { return core.WithRetryQuota(n) }
 
-// WithRateLimit paces every attempt (off by default: the vendor's limits are
-// not published).
+// WithBackoff sets the base and the cap of the full-jitter exponential
+// backoff between attempts (default 200 ms and 5 s).
+func WithBackoff(base, max time.Duration) Option { return core.WithBackoff(base, max) }
+
+// WithClock sets the clock used for signatures, token expiry and timestamps
+// (default time.Now).
+func WithClock(now func() time.Time) Option { return core.WithClock(now) }
+
+// WithRateLimit paces every attempt (token requests included) to about
+// perSecond with the given burst, slowing down when the vendor throttles and
+// recovering gradually. Off by default.
 func WithRateLimit(perSecond float64, burst int) Option {
 	return core.WithRateLimit(perSecond, burst)
 }
 
-// WithLogger sets the logger for per-attempt debug logs (default: silent).
-// Secrets and tokens never appear in them.
+// WithLimiter paces every attempt through l, for example a limiter shared by
+// several replicas. It replaces WithRateLimit.
+func WithLimiter(l Limiter) Option { return core.WithLimiter(l) }
+
+// WithMaxResponseBytes caps the size of an answer (default 8 MiB); a larger
+// one fails with ErrBadResponse without being read past the cap.
+func WithMaxResponseBytes(n int64) Option { return core.WithMaxResponseBytes(n) }
+
+// WithLogger sets the logger for per-attempt debug records (default:
+// silent). No secret, token, signature or digest ever appears in them.
 func WithLogger(l *slog.Logger) Option { return core.WithLogger(l) }
+
+// WithObserver adds an Observer; several are called in the order given.
+func WithObserver(o Observer) Option { return core.WithObserver(o) }
 
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return core.WithUserAgent(ua) }
 
-// WithTokenStore sets where the token pair is cached (default: in memory).
+// TokenStore caches access tokens: Get(ctx, key) (Token, bool, error),
+// Set(ctx, key, Token, ttl) error, Delete(ctx, key, value) error (only if the
+// stored value still equals value). Share one (e.g. Redis-backed) between
+// processes using the same app so that they share one token. A store that
+// also implements Locker serialises refreshes across processes.
+type TokenStore = token.Store
+
+// Locker is implemented by a TokenStore shared between processes:
+// TryLock(ctx, key, ttl) (unlock func(ctx) error, ok bool, err error) takes
+// the refresh lock so that one process fetches while the others wait.
+type Locker = token.Locker
+
+// Token is one cached access token as a TokenStore holds it (Value,
+// ExpiresAt, ObtainedAt, Refresh, RefreshExpiresAt). It prints as
+// [redacted].
+type Token = token.Token
+
+// NewMemoryTokenStore returns the in-process TokenStore used by default. now
+// may be nil (time.Now).
+func NewMemoryTokenStore(now func() time.Time) TokenStore { return token.NewMemoryStore(now) }
+
+// WithTokenStore sets where access tokens are cached (default: in memory).
 func WithTokenStore(s TokenStore) Option { return core.WithTokenStore(s) }
 
-// WithBackoff sets the base and cap of the full-jitter retry backoff.
-func WithBackoff(base, max time.Duration) Option { return core.WithBackoff(base, max) }
+// Deduper remembers handled callback deliveries (Claim, Release) so that a
+// redelivered event is acknowledged without running the function again.
+type Deduper = core.Deduper
 
-// WithClock sets the clock used for token expiry and timestamps (tests:
-// share jingtest's Server.Clock to expire tokens without sleeping).
-func WithClock(now func() time.Time) Option { return core.WithClock(now) }
+// ClaimState is a Deduper's answer to Claim.
+type ClaimState = core.ClaimState
 
-// settings holds the jing-specific options.
+// Deduper answers: run the function, already handled (acknowledge), or being
+// handled elsewhere right now (ask the vendor to deliver again).
+const (
+	ClaimNew  = core.ClaimNew
+	ClaimDone = core.ClaimDone
+	ClaimBusy = core.ClaimBusy
+)
+
+// WithMaxBodyBytes caps the body of a callback delivery (default 1 MiB); a
+// larger one is refused with 413. Handlers only.
+func WithMaxBodyBytes(n int64) Option { return core.WithMaxBodyBytes(n) }
+
+// WithDeduper makes a callback handler acknowledge an event it (or any
+// process sharing d) already handled, without calling the function again.
+// Handlers only.
+func WithDeduper(d Deduper) Option { return core.WithDeduper(d) }
+
+// settings holds the jing-only client options.
 type settings struct {
 	tokenPath     string
 	invalidTokens map[string]bool
@@ -140,14 +216,18 @@ func WithInvalidTokenCodes(codes ...string) Option {
 }
 
 // Client is a JINGdigital open-platform client. It is safe for concurrent use
-// and immutable after New.
+// and immutable after New. Printed (%v, %+v, %#v, slog) it shows the vendor,
+// the app id and the base URL only.
 type Client struct {
-	t      *core.Client
-	cfg    *core.Config
-	appID  string
-	secret string
-	set    settings
-	tokens *token.Source
+	identity
+	t          *core.Client
+	cfg        *core.Config
+	vendor     core.Vendor
+	tokens     *token.Source
+	epGetToken core.Endpoint
+	appID      string
+	secret     string
+	set        settings
 }
 
 // New returns a client for the app identified by appID and appSecret.
@@ -160,92 +240,31 @@ func New(appID, appSecret string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, appID: appID, secret: appSecret, set: s}
-	c.t = core.NewClient(cfg, c.vendor(), appSecret)
-	c.tokens = token.NewSource(token.SourceConfig{
-		Key:    c.tokenKey(),
-		Store:  cfg.TokenStore,
-		Fetch:  c.fetchToken,
-		Now:    cfg.Now,
-		Sleep:  cfg.Sleep,
-		Logger: cfg.Logger,
-	})
+	c := &Client{identity: identity{Vendor: vendorName, AppID: appID, BaseURL: cfg.BaseURL},
+		cfg: cfg, appID: appID, secret: appSecret, set: s}
+	c.vendor = core.Vendor{Name: vendorName, Envelope: newEnvelope, Classify: c.classify, Auth: c.auth, OpPrefix: "/v1/"}
+	c.t = core.NewClient(cfg, c.vendor, appSecret)
+	c.tokens = c.t.NewTokens(vendorName+":"+appID, c.fetchToken)
+	c.epGetToken = core.Endpoint{Op: OpGetToken, Path: s.tokenPath, Public: true}
 	return c, nil
 }
-
-func (c *Client) tokenKey() string { return "jing:" + c.appID }
 
 // AppID returns the app id the client was built with.
 func (c *Client) AppID() string { return c.appID }
 
-// authorize sets the two documented authentication headers. The header names
-// are sent exactly as documented (lower case, with underscores).
-func (c *Client) authorize(a *core.Attempt) {
-	a.Header["app_id"] = []string{c.appID}
-	a.Header["access_token"] = []string{a.Token}
-}
-
-// Do calls any endpoint of the open platform with the client's token handling,
-// retries and error mapping. path is what follows the base URL, e.g.
-// "/v1/lead/query"; it may carry a query string. body (nil for none) is sent
-// as JSON: a []byte or json.RawMessage verbatim (it must be valid JSON),
-// anything else marshalled once. out, when not nil, receives the envelope's
-// data field (use *json.RawMessage to keep it raw).
+// Do calls any endpoint of the open platform with the client's token
+// handling, retries and error mapping: method ("" = POST), path after the
+// base URL (e.g. "/v1/lead/query", may carry a query string), body (nil for
+// none; []byte and json.RawMessage are sent verbatim and must be JSON,
+// anything else is JSON-encoded once), out (nil, or a pointer receiving the
+// envelope's data; *json.RawMessage keeps it raw). Every method but GET is
+// treated as a create: never retried once it may have reached the vendor,
+// such a failure matching ErrAmbiguous.
 //
 // The lead-management endpoints (线索创建/更新/查询, status, layouts,
-// collaborators, detail link) and the other API areas are documented by title
-// only in the vendor notes: their paths and fields are unknown, so they are
-// reached through Do. Every call other than GET is treated as
-// non-idempotent: it is never retried after the request may have reached the
-// vendor, and such a failure matches ErrAmbiguous.
+// collaborators, detail link) and the other API areas are documented by
+// title only: their paths and fields are unknown, so they are reached
+// through Do.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
-	method = strings.ToUpper(strings.TrimSpace(method))
-	if method == "" {
-		return core.InvalidParam(vendorName, "Do", "empty method")
-	}
-	u, err := url.Parse(path)
-	if err != nil || !strings.HasPrefix(path, "/") || u.Host != "" || u.Scheme != "" || u.Fragment != "" {
-		return core.InvalidParam(vendorName, "Do", "path %q must start with / and carry no host", path)
-	}
-	var raw []byte
-	switch b := body.(type) {
-	case nil:
-	case []byte:
-		raw = b
-	case json.RawMessage:
-		raw = b
-	default:
-		if raw, err = flex.Marshal(body); err != nil {
-			return core.InvalidParam(vendorName, u.Path, "cannot marshal body: %v", err)
-		}
-	}
-	if body != nil && !json.Valid(raw) {
-		return core.InvalidParam(vendorName, u.Path, "body is not valid JSON")
-	}
-	query := u.Query()
-	res, err := c.t.Do(ctx, &core.Request{
-		Op:     u.Path,
-		Method: method,
-		Body:   raw,
-		Create: method != http.MethodGet,
-		Token:  c.tokens,
-		Sign: func(a *core.Attempt) error {
-			a.Path = u.EscapedPath()
-			for k, vs := range query {
-				a.Query[k] = append([]string(nil), vs...)
-			}
-			c.authorize(a)
-			return nil
-		},
-	})
-	if err != nil {
-		return err
-	}
-	if out == nil || len(bytes.TrimSpace(res.Data)) == 0 {
-		return nil
-	}
-	if err := flex.Unmarshal(res.Data, out); err != nil {
-		return core.NewAPIError(vendorName, u.Path, res.HTTPStatus, "", "cannot decode data", res.RequestID, err, core.ErrBadResponse)
-	}
-	return nil
+	return c.t.Generic(ctx, method, path, body, out)
 }

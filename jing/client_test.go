@@ -3,8 +3,10 @@ package jing_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/cluekit/cluekit/internal/testkit"
 	"github.com/cluekit/cluekit/jing"
+	"github.com/cluekit/cluekit/jing/jingtest"
 )
 
 func TestNew(t *testing.T) {
@@ -102,7 +105,8 @@ func TestDo(t *testing.T) {
 			wantURL: "GET /prefix/v1/x", wantCalls: 1, wantErr: []error{jing.ErrBadResponse}},
 		{name: "relative path", method: "GET", path: "v1/x", wantErr: []error{jing.ErrInvalidParam}},
 		{name: "absolute URL", method: "GET", path: "https://evil.example.com/v1/x", wantErr: []error{jing.ErrInvalidParam}},
-		{name: "empty method", method: " ", path: "/v1/x", wantErr: []error{jing.ErrInvalidParam}},
+		{name: "empty method is POST", method: " ", path: "/v1/x", answers: []string{`{"code":0}`},
+			wantURL: "POST /prefix/v1/x", wantCalls: 1},
 		{name: "invalid raw JSON", method: "POST", path: "/v1/x", body: []byte(`{`), wantErr: []error{jing.ErrInvalidParam}},
 		{name: "unmarshalable body", method: "POST", path: "/v1/x", body: func() {}, wantErr: []error{jing.ErrInvalidParam}},
 	}
@@ -163,4 +167,100 @@ func TestDoNilOut(t *testing.T) {
 	assert.JSONEq(t, `{"a":1}`, string(raw))
 	var nilCtx context.Context
 	assert.Error(t, h.c.Do(nilCtx, "POST", "/v1/x", nil, nil))
+}
+
+// A client never prints a secret: %v, %+v, %#v, %s and slog show the vendor,
+// the app id and the base URL only.
+func TestClientPrintsNoSecret(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	withToken(t, h)
+	_, err := h.c.AccessToken(context.Background())
+	require.NoError(t, err)
+	logger, logs := testkit.Logger()
+	logger.Info("client", "c", h.c)
+	logger.Info("client", "c", *h.c)
+	out := fmt.Sprintf("%v|%+v|%#v|%s|%v", h.c, h.c, h.c, h.c, *h.c) + logs.String()
+	testkit.NoSecrets(t, out, testSecret, "at-live-1234", "rt-live-5678")
+	assert.Contains(t, fmt.Sprintf("%v", h.c), testAppID)
+	assert.Contains(t, fmt.Sprintf("%#v", h.c), "https://jing.test/prefix")
+	assert.Contains(t, logs.String(), `"vendor":"jing"`)
+}
+
+// A call whose context is already done sends nothing on a cold client: no
+// token request, and no rotation of a stored refresh pair.
+func TestCancelledContextSendsNothing(t *testing.T) {
+	t.Parallel()
+	calls := map[string]func(ctx context.Context, c *jing.Client) error{
+		"CreateUsers": func(ctx context.Context, c *jing.Client) error {
+			_, err := c.CreateUsers(ctx, &jing.CreateUsersRequest{Users: []jing.User{docUser}})
+			return err
+		},
+		"Do":           func(ctx context.Context, c *jing.Client) error { return c.Do(ctx, "POST", "/v1/lead/query", nil, nil) },
+		"AccessToken":  func(ctx context.Context, c *jing.Client) error { _, err := c.AccessToken(ctx); return err },
+		"RefreshToken": func(ctx context.Context, c *jing.Client) error { return c.RefreshToken(ctx) },
+	}
+	for name, call := range calls {
+		for _, stored := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s stored pair %v", name, stored), func(t *testing.T) {
+				t.Parallel()
+				srv := newFake(t)
+				store := jing.NewMemoryTokenStore(srv.Clock.Now)
+				var pair jing.Token
+				if stored {
+					// An expired access token with a live refresh token:
+					// any token request would rotate the pair.
+					warm, _ := newFakeClient(t, srv, store)
+					_, err := warm.AccessToken(context.Background())
+					require.NoError(t, err)
+					srv.Clock.Advance(jingtest.DefaultAccessTokenTTL + time.Minute)
+					pair, _, err = store.Get(context.Background(), "jing:"+srv.AppID)
+					require.NoError(t, err)
+				}
+				before := srv.Requests("")
+				c, _ := newFakeClient(t, srv, store)
+				ctx, cancel := context.WithCancel(context.Background())
+				cancel()
+				err := call(ctx, c)
+				require.ErrorIs(t, err, context.Canceled)
+				time.Sleep(20 * time.Millisecond) // nothing may start in the background either
+				assert.Equal(t, before, srv.Requests(""), "nothing sent")
+				if stored {
+					assert.True(t, srv.RefreshTokenValid(pair.Refresh), "the stored refresh token was not rotated")
+					now, _, err := store.Get(context.Background(), "jing:"+srv.AppID)
+					require.NoError(t, err)
+					assert.Equal(t, pair.Refresh, now.Refresh)
+				}
+			})
+		}
+	}
+}
+
+// Token requests reach the observers (as tokens, not as calls); the infos
+// carry no secret.
+func TestObserverSeesTokenRequests(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	var infos []jing.TokenInfo
+	var ends []jing.CallInfo
+	obs := jing.Observer{
+		Token:   func(_ context.Context, i jing.TokenInfo) { infos = append(infos, i) },
+		CallEnd: func(_ context.Context, i jing.CallInfo, _ error) { ends = append(ends, i) },
+	}
+	c, _ := newFakeClient(t, srv, nil, jing.WithObserver(obs))
+	ctx := context.Background()
+	_, err := c.AccessToken(ctx)
+	require.NoError(t, err)
+	require.NoError(t, c.RefreshToken(ctx))
+	require.Len(t, infos, 2)
+	assert.False(t, infos[0].Refresh)
+	assert.True(t, infos[1].Refresh)
+	assert.Empty(t, ends, "token requests are reported as tokens, not as calls")
+	_, err = c.CreateUsers(ctx, &jing.CreateUsersRequest{Users: []jing.User{docUser}})
+	require.NoError(t, err)
+	require.Len(t, ends, 1)
+	assert.Equal(t, jing.OpCreateUsers, ends[0].Op)
+	assert.True(t, ends[0].Create)
+	assert.Len(t, infos, 2, "the cached token served the call")
+	testkit.NoSecrets(t, fmt.Sprintf("%+v %+v", infos, ends), append(srv.LiveTokens(), srv.AppSecret)...)
 }

@@ -1,91 +1,75 @@
 package jing
 
 import (
-	"encoding/json"
 	"errors"
 
 	"github.com/cluekit/cluekit/internal/core"
 	"github.com/cluekit/cluekit/internal/flex"
 )
 
-// APIError is a failure reported by the vendor: a non-2xx HTTP status, a
-// code other than 0 (Code verbatim, RequestID = the envelope's request_id),
-// or an undecodable answer.
+// APIError is a failure reported by jing: a non-2xx status, a business code
+// other than success, or an answer that could not be read. Fields: Vendor,
+// Op, HTTPStatus, Code (verbatim), Message (verbatim), RequestID. errors.Is
+// matches the sentinels its code maps to.
 type APIError = core.APIError
 
 // CallError is a failure where no usable answer arrived (transport error,
-// timeout, cancelled context). It matches ErrAmbiguous when a create may
-// have been applied.
+// timeout, cancelled context). Fields: Vendor, Op, Attempts, Err (the cause),
+// Last (the last failure before the context ended). It matches ErrAmbiguous
+// when a create may have been applied.
 type CallError = core.CallError
 
-// Sentinels shared by every cluekit vendor package (errors.Is works across
-// packages).
+// BatchError is returned with a batch call's result when the vendor refused
+// some items: Failed lists them (ItemError: ID, Code, Message). errors.Is
+// matches the sentinels of any item's code.
+type BatchError = core.BatchError
+
+// ItemError is one refused item of a batch (ID, Code, Message).
+type ItemError = core.ItemError
+
+// Sentinels, shared by every cluekit package (the same values), for
+// errors.Is.
 var (
-	// ErrInvalidToken: the access token was rejected. The vendor's code for
-	// this is unknown; only codes named with WithInvalidTokenCodes match.
-	ErrInvalidToken = core.ErrInvalidToken
-	// ErrRateLimited: throttled (HTTP 429; the vendor's rate-limit codes are
-	// not published).
-	ErrRateLimited = core.ErrRateLimited
-	// ErrDuplicate: the record already exists (jing reports duplicates per
-	// item in CreateUsersResult.Failure instead).
-	ErrDuplicate = core.ErrDuplicate
-	// ErrNotFound: the record or endpoint does not exist (HTTP 404).
-	ErrNotFound = core.ErrNotFound
-	// ErrInvalidParam: a parameter broke a documented rule (client-side
-	// validation, or HTTP 400).
-	ErrInvalidParam = core.ErrInvalidParam
-	// ErrPermission: the credentials may not call this endpoint (HTTP 401/403).
-	ErrPermission = core.ErrPermission
-	// ErrSignature is never returned by jing (no request signature); it is
-	// re-exported for symmetry with the other vendor packages.
-	ErrSignature = core.ErrSignature
-	// ErrAmbiguous: a non-idempotent call failed after it may have been
-	// applied; it was not retried.
-	ErrAmbiguous = core.ErrAmbiguous
-	// ErrBadResponse: the answer was not the vendor's JSON envelope.
-	ErrBadResponse = core.ErrBadResponse
+	ErrInvalidToken = core.ErrInvalidToken // the access token was refused (already refreshed and replayed once)
+	ErrRateLimited  = core.ErrRateLimited  // throttled (HTTP 429 or a rate-limit code); retried by the SDK
+	ErrDuplicate    = core.ErrDuplicate    // the record already exists
+	ErrNotFound     = core.ErrNotFound     // the record does not exist
+	ErrInvalidParam = core.ErrInvalidParam // a documented rule was broken (checked before the network where known)
+	ErrPermission   = core.ErrPermission   // the credentials may not do this
+	ErrSignature    = core.ErrSignature    // the signature or the clock was refused
+	ErrAmbiguous    = core.ErrAmbiguous    // a create may or may not have been applied; not retried
+	ErrBadResponse  = core.ErrBadResponse  // the answer could not be read
 )
 
-// envelope is {request_id, code, msg, data, timestamp}; timestamp (epoch ms)
-// only comes with the token endpoints and is not needed.
+// envelope is {request_id, code, msg, data, timestamp}: code 0 (a number or
+// a string) is success; data goes straight into the caller's result;
+// timestamp (epoch ms, token answers only) is not needed.
 type envelope struct {
-	RequestID flex.String     `json:"request_id"`
-	Code      *flex.String    `json:"code"`
-	Msg       flex.String     `json:"msg"`
-	Data      json.RawMessage `json:"data"`
+	RequestID flex.String  `json:"request_id"`
+	Code      *flex.String `json:"code"`
+	Msg       flex.String  `json:"msg"`
+	Data      any          `json:"data"`
 }
 
-var errNoCode = errors.New("response has no code field")
+var errNotEnvelope = errors.New("response has no code field")
 
-func decodeEnvelope(body []byte) (core.Envelope, error) {
-	var e envelope
-	if err := flex.Unmarshal(body, &e); err != nil {
-		return core.Envelope{}, err
-	}
+func newEnvelope(out any) core.Envelope { return &envelope{Data: core.Payload(out)} }
+
+// Outcome implements core.Envelope.
+func (e *envelope) Outcome() (core.Outcome, error) {
 	if e.Code == nil {
-		return core.Envelope{}, errNoCode
+		return core.Outcome{}, errNotEnvelope
 	}
 	code := string(*e.Code)
-	env := core.Envelope{OK: code == "0", Code: code, Message: string(e.Msg), RequestID: string(e.RequestID)}
-	if len(e.Data) > 0 && string(e.Data) != "null" {
-		env.Data = e.Data
-	}
-	return env, nil
+	return core.Outcome{OK: code == "0", Code: code, Message: string(e.Msg), RequestID: string(e.RequestID)}, nil
 }
 
-// vendor returns the transport description. The code table is unknown: no
-// code is classified except those configured with WithInvalidTokenCodes.
-func (c *Client) vendor() core.Vendor {
-	invalid := c.set.invalidTokens
-	return core.Vendor{
-		Name:   vendorName,
-		Decode: decodeEnvelope,
-		Classify: func(code string) ([]error, bool) {
-			if invalid[code] {
-				return []error{core.ErrInvalidToken}, false
-			}
-			return nil, false
-		},
+// classify is the code table. The vendor's table is not published: no code
+// maps to a sentinel except those named with WithInvalidTokenCodes
+// (ErrInvalidToken); HTTP 429 is retried by the transport.
+func (c *Client) classify(code string) []error {
+	if c.set.invalidTokens[code] {
+		return []error{core.ErrInvalidToken}
 	}
+	return nil
 }

@@ -8,15 +8,29 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cluekit/cluekit/internal/flex"
 )
 
 // EventType is an event's event_type. Unknown types are delivered as they
-// come.
+// come. It decodes from a JSON string, or a number or boolean (its literal
+// text).
 type EventType string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *EventType) UnmarshalJSON(b []byte) error {
+	var s flex.String
+	if err := s.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	*t = EventType(s)
+	return nil
+}
 
 // Lead events of the catalogue (线索订阅事件名称). The catalogue has 14 rows;
 // object_create is listed twice, so there are 13 distinct lead types. The
@@ -86,12 +100,24 @@ const (
 	FieldMarket              = "market"
 	FieldToBabyLeadTimestamp = "to_baby_lead_timestamp"
 	// FieldHeadImgURL occurs in the doc's example; its value is JSON inside
-	// a string (see MappingData.DecodeAfter).
+	// a string (see MappingData.DecodeAfter). In that example the URL's
+	// slashes are escaped once more than JSON needs (the PHP backend
+	// encoded them twice): decoded, the URL still reads http:\/\/wx.qlogo.cn\/...
+	// and strings.ReplaceAll(u, `\/`, "/") restores it. The SDK leaves
+	// the value as the vendor sent it.
 	FieldHeadImgURL = "headimgurl"
 )
 
-// OperatorType is extra_data.operator_type.
+// OperatorType is extra_data.operator_type. It decodes from a JSON number
+// or a numeric string ("" and null give 0).
 type OperatorType int
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *OperatorType) UnmarshalJSON(b []byte) error {
+	n, err := decodeInt(b)
+	*t = OperatorType(n)
+	return err
+}
 
 // Documented operator types.
 const (
@@ -114,8 +140,16 @@ func (t OperatorType) String() string {
 }
 
 // SceneType is extra_data.scene_type, the scene of an owner change. 0 means
-// absent.
+// absent. It decodes from a JSON number or a numeric string ("" and null
+// give 0).
 type SceneType int
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (s *SceneType) UnmarshalJSON(b []byte) error {
+	n, err := decodeInt(b)
+	*s = SceneType(n)
+	return err
+}
 
 // Documented scenes (the event table lists 1-5, the field table adds 6).
 const (
@@ -148,122 +182,221 @@ func (s SceneType) String() string {
 func (s SceneType) Label() string { return sceneNames[s][1] }
 
 // Event is one webhook delivery. Every documented key is typed; keys not
-// typed here are kept raw in Extra, and Raw holds the whole body.
+// typed here are kept in Extra, and Raw holds the whole body. It encodes
+// back to JSON with the typed fields and Extra.
 type Event struct {
-	MID           string    `json:"mid"`            // 租户Id, tenant id, e.g. "941"
-	EventCategory string    `json:"event_category"` // 行为分类, e.g. "object_v2"
+	MID           ID        `json:"mid"`            // 租户Id, tenant id, e.g. "941"
+	EventCategory String    `json:"event_category"` // 行为分类, e.g. "object_v2"
 	EventType     EventType `json:"event_type"`     // 行为的类型
-	ActionKeyword string    `json:"action_keyword"` // 具体的行为
+	ActionKeyword String    `json:"action_keyword"` // 具体的行为
 	// CreateTime is the action time in epoch seconds; see Time.
-	CreateTime int64 `json:"create_time"`
+	CreateTime Int `json:"create_time"`
 	// OpenPlatform is the raw "openplatform" value (meaning undocumented).
-	OpenPlatform string    `json:"openplatform,omitempty"`
+	OpenPlatform String    `json:"openplatform,omitempty"`
 	ExtraData    ExtraData `json:"extra_data"` // 行为数据, the action data
 
-	// Extra holds the top-level keys not typed above, raw.
-	Extra map[string]json.RawMessage `json:"-"`
+	// Extra holds the top-level keys not typed above.
+	Extra Extra `json:"-"`
 	// Raw is the body as received (persist or enqueue it; ParseEvent
 	// rebuilds the Event from it).
 	Raw json.RawMessage `json:"-"`
 }
 
-// TimelineData is extra_data.timeline_data (seen in the doc's example).
-type TimelineData struct {
-	LoginPlatform    string `json:"login_platform"`    // e.g. member_center, jingsocial
-	LoginEnvironment string `json:"login_environment"` // pc, mobile
-	LoginSourceType  string `json:"login_source_type"` // e.g. jingmodule, wechat, workwechat_user
-	LoginSourceName  string `json:"login_source_name"` // the login channel's name
-	// Extra holds keys not typed above, raw.
-	Extra map[string]json.RawMessage `json:"-"`
+// UnmarshalJSON implements json.Unmarshaler (see ParseEvent). Raw is set to
+// the input.
+func (e *Event) UnmarshalJSON(b []byte) error {
+	type plain Event
+	var v Event
+	if err := decodeObject(b, (*plain)(&v), &v.Extra); err != nil {
+		return err
+	}
+	v.Raw = clone(b)
+	*e = v
+	return nil
 }
 
-// ExtraData is extra_data, the action data. Strings tolerate numbers (their
-// literal text) and null (""); integers tolerate numeric strings.
+// MarshalJSON implements json.Marshaler: the typed fields, then Extra.
+func (e Event) MarshalJSON() ([]byte, error) {
+	type plain Event
+	return flex.MarshalObject(plain(e), e.Extra)
+}
+
+// TimelineData is extra_data.timeline_data (seen in the doc's example).
+type TimelineData struct {
+	LoginPlatform    String `json:"login_platform"`    // e.g. member_center, jingsocial
+	LoginEnvironment String `json:"login_environment"` // pc, mobile
+	LoginSourceType  String `json:"login_source_type"` // e.g. jingmodule, wechat, workwechat_user
+	LoginSourceName  String `json:"login_source_name"` // the login channel's name
+	// Extra holds keys not typed above.
+	Extra Extra `json:"-"`
+}
+
+// UnmarshalJSON implements json.Unmarshaler: an object; null and [] give
+// the zero value.
+func (t *TimelineData) UnmarshalJSON(b []byte) error {
+	type plain TimelineData
+	var v TimelineData
+	if err := decodeObject(b, (*plain)(&v), &v.Extra); err != nil {
+		return err
+	}
+	*t = v
+	return nil
+}
+
+// MarshalJSON implements json.Marshaler: the typed fields, then Extra.
+func (t TimelineData) MarshalJSON() ([]byte, error) {
+	type plain TimelineData
+	return flex.MarshalObject(plain(t), t.Extra)
+}
+
+// ExtraData is extra_data, the action data. Text and ids tolerate numbers
+// (their literal text) and null (""); integers tolerate numeric strings; an
+// object or array where text is documented is an error. null and [] decode
+// as no data.
 type ExtraData struct {
-	ObjectID   string `json:"object_id"`   // 对象Id, e.g. "56" (raw; its meaning is disputed by the doc)
-	ObjectName string `json:"object_name"` // 对象code: ObjectLead, ObjectAccount
-	EntityID   string `json:"entity_id"`   // 对象实体id: the lead or account uuid (22 chars)
+	ObjectID   ID     `json:"object_id"`   // 对象Id, e.g. "56" (raw; its meaning is disputed by the doc)
+	ObjectName String `json:"object_name"` // 对象code: ObjectLead, ObjectAccount
+	EntityID   ID     `json:"entity_id"`   // 对象实体id: the lead or account uuid (22 chars)
 
 	OperatorType OperatorType `json:"operator_type"` // 操作者类型
 	// OperatorID is 操作者id: an integer in the examples, kept as its exact
 	// text (a string is accepted too).
-	OperatorID   string `json:"operator_id"`
-	OmniUserUUID string `json:"omni_user_uuid"` // user id of the operator's member ("" or null when none)
-	IsFollowUp   bool   `json:"is_follow_up"`   // 是否为跟进行为 (1/0)
-	Notes        string `json:"notes"`          // 备注
+	OperatorID   ID     `json:"operator_id"`
+	OmniUserUUID ID     `json:"omni_user_uuid"` // user id of the operator's member ("" when none or null)
+	IsFollowUp   Bool   `json:"is_follow_up"`   // 是否为跟进行为 (1/0)
+	Notes        String `json:"notes"`          // 备注
 
-	LoginPlatform    string        `json:"login_platform"`          // e.g. member_center, jingsocial
-	LoginSourceValue string        `json:"login_source_value"`      // e.g. a WeChat app_id
-	LoginSourceType  string        `json:"login_source_type"`       // e.g. jingmodule, wechat, workwechat_user
-	LoginEnvironment string        `json:"login_environment"`       // pc, mobile
+	LoginPlatform    String        `json:"login_platform"`          // e.g. member_center, jingsocial
+	LoginSourceValue String        `json:"login_source_value"`      // e.g. a WeChat app_id
+	LoginSourceType  String        `json:"login_source_type"`       // e.g. jingmodule, wechat, workwechat_user
+	LoginEnvironment String        `json:"login_environment"`       // pc, mobile
 	TimelineData     *TimelineData `json:"timeline_data,omitempty"` // seen in the doc's example; nil when absent or null
 
-	BusinessType     string `json:"business_type"`                // 业务类型 uuid
-	BusinessTypeName string `json:"business_type_name,omitempty"` // seen in the doc's example
+	BusinessType     ID     `json:"business_type"`                // 业务类型 uuid
+	BusinessTypeName String `json:"business_type_name,omitempty"` // seen in the doc's example
 	// BusinessUnit is seen in a doc example; its shape is undocumented: a
-	// string or number is kept as text, anything else stays raw in Extra.
-	BusinessUnit       string `json:"business_unit,omitempty"`
-	BabyLeadActionUUID string `json:"baby_lead_action_uuid,omitempty"` // seen in a doc example
+	// string or number is kept here as text, anything else stays in Extra
+	// under "business_unit".
+	BusinessUnit       String `json:"-"`
+	BabyLeadActionUUID ID     `json:"baby_lead_action_uuid,omitempty"` // seen in a doc example
 
 	// CreatedTimestamp is "YYYY-MM-DD HH:mm:ss" (China time); see CreatedTime.
-	CreatedTimestamp string  `json:"created_timestamp"`
-	Owner            *string `json:"owner"`               // 当前负责人 uuid; nil when null
-	LifeStatus       string  `json:"life_status"`         // 当前生命周期阶段, e.g. baby_lead
-	LeadOmniUserUUID string  `json:"lead_omni_user_uuid"` // user id linked to the lead
+	CreatedTimestamp String `json:"created_timestamp"`
+	Owner            *ID    `json:"owner"`               // 当前负责人 uuid; nil when null
+	LifeStatus       String `json:"life_status"`         // 当前生命周期阶段, e.g. baby_lead
+	LeadOmniUserUUID ID     `json:"lead_omni_user_uuid"` // user id linked to the lead
 
 	// MappingData holds the changed values: 1-element arrays on create,
-	// [before, after] on update. See MappingData.Change.
+	// [before, after] on update. See MappingData.Change. The vendor's PHP
+	// backend sends an empty one as [] (or null): both decode as nil.
 	MappingData MappingData `json:"mapping_data,omitempty"`
 	// MappingDataText holds the same changes as labels (a string, or an
-	// array where "-" means empty).
+	// array where "-" means empty); [] and null decode as nil.
 	MappingDataText MappingData `json:"mapping_data_text,omitempty"`
 
-	FormerOwner     string    `json:"former_owner,omitempty"`      // 前负责人 uuid
-	FormerOwnerName string    `json:"former_owner_name,omitempty"` // 前负责人的名称
+	FormerOwner     ID        `json:"former_owner,omitempty"`      // 前负责人 uuid
+	FormerOwnerName String    `json:"former_owner_name,omitempty"` // 前负责人的名称
 	SceneType       SceneType `json:"scene_type,omitempty"`        // owner-change scene
 	// EntityChangeMapping is the before/after comparison (e.g. the previous
-	// and new owner). Its shape is undocumented: an object is kept here
-	// (MappingData accessors apply when its values are [before, after]
-	// arrays), anything else stays raw in Extra.
-	EntityChangeMapping MappingData `json:"entity_change_mapping,omitempty"`
+	// and new owner). Its shape is undocumented: an object (or [] or null)
+	// is kept here (MappingData accessors apply when its values are
+	// [before, after] arrays), anything else stays in Extra under
+	// "entity_change_mapping".
+	EntityChangeMapping MappingData `json:"-"`
 
-	FromLeadsStatus string `json:"from_leads_status,omitempty"` // 前线索状态 uuid
-	ToLeadsStatus   string `json:"to_leads_status,omitempty"`   // 当前线索状态 uuid
-	// Members is 协作人的uuid(s): a string or an array of strings.
-	Members        []string `json:"members,omitempty"`
-	FromLifeStatus string   `json:"from_life_status,omitempty"` // 上一个生命周期阶段
-	ToLifeStatus   string   `json:"to_life_status,omitempty"`   // 下一个生命周期阶段
-	FromLeadPool   string   `json:"from_lead_pool,omitempty"`   // 变更前公海池
-	ToLeadPool     string   `json:"to_lead_pool,omitempty"`     // 变更后公海池
+	FromLeadsStatus ID `json:"from_leads_status,omitempty"` // 前线索状态 uuid
+	ToLeadsStatus   ID `json:"to_leads_status,omitempty"`   // 当前线索状态 uuid
+	// Members is 协作人的uuid(s): a string or an array (of strings or
+	// numbers); anything else stays in Extra under "members".
+	Members        List[ID] `json:"-"`
+	FromLifeStatus String   `json:"from_life_status,omitempty"` // 上一个生命周期阶段
+	ToLifeStatus   String   `json:"to_life_status,omitempty"`   // 下一个生命周期阶段
+	FromLeadPool   String   `json:"from_lead_pool,omitempty"`   // 变更前公海池
+	ToLeadPool     String   `json:"to_lead_pool,omitempty"`     // 变更后公海池
 
-	TargetObjectID   string `json:"target_object_id,omitempty"`   // 关联对象的id
-	TargetEntityID   string `json:"target_entity_id,omitempty"`   // 关联对象实体uuid
-	TargetObjectName string `json:"target_object_name,omitempty"` // 关联对象name, e.g. account
+	TargetObjectID   ID     `json:"target_object_id,omitempty"`   // 关联对象的id
+	TargetEntityID   ID     `json:"target_entity_id,omitempty"`   // 关联对象实体uuid
+	TargetObjectName String `json:"target_object_name,omitempty"` // 关联对象name, e.g. account
 
-	// Extra holds the keys not typed above (and lenient fields whose shape
-	// was unexpected), raw.
-	Extra map[string]json.RawMessage `json:"-"`
+	// Extra holds the keys not typed above, and the undocumented ones
+	// (business_unit, entity_change_mapping, members) whose shape was not
+	// the expected one.
+	Extra Extra `json:"-"`
+}
+
+// UnmarshalJSON implements json.Unmarshaler: an object; null and [] give
+// the zero value.
+func (x *ExtraData) UnmarshalJSON(b []byte) error {
+	type plain ExtraData
+	var v ExtraData
+	if err := decodeObject(b, (*plain)(&v), &v.Extra); err != nil {
+		return err
+	}
+	for _, f := range v.lenient() {
+		if raw, ok := v.Extra[f.key]; ok && flex.Unmarshal(raw, f.dst) == nil {
+			delete(v.Extra, f.key)
+		}
+	}
+	if len(v.Extra) == 0 {
+		v.Extra = nil
+	}
+	*x = v
+	return nil
+}
+
+// MarshalJSON implements json.Marshaler: the typed fields, the undocumented
+// ones when set, then Extra.
+func (x ExtraData) MarshalJSON() ([]byte, error) {
+	type plain ExtraData
+	extra := x.Extra
+	cloned := false
+	for _, f := range x.lenient() {
+		if !f.set {
+			continue
+		}
+		b, err := flex.Marshal(f.dst)
+		if err != nil {
+			return nil, err
+		}
+		if !cloned {
+			extra, cloned = maps.Clone(x.Extra), true
+			if extra == nil {
+				extra = Extra{}
+			}
+		}
+		extra[f.key] = b
+	}
+	return flex.MarshalObject(plain(x), extra)
+}
+
+// lenientField is an undocumented member: decoded when its shape is the
+// expected one, kept in Extra otherwise.
+type lenientField struct {
+	key string
+	dst any  // pointer to the field
+	set bool // the field has a value to encode
+}
+
+func (x *ExtraData) lenient() []lenientField {
+	return []lenientField{
+		{"business_unit", &x.BusinessUnit, x.BusinessUnit != ""},
+		{"entity_change_mapping", &x.EntityChangeMapping, x.EntityChangeMapping != nil},
+		{"members", &x.Members, x.Members != nil},
+	}
 }
 
 // ParseEvent parses a webhook body. It fails when the body is not a JSON
-// object, has no event_type, or a documented field has an impossible type;
-// it never panics. Unknown event types and keys are kept (Extra, Raw).
+// object, has no event_type, or a documented field has an impossible type
+// (the error names it, e.g. "extra_data.operator_type"); it never panics.
+// Unknown event types and keys are kept (Extra, Raw). An empty object sent
+// as [] or null (mapping_data, timeline_data, extra_data) is accepted.
 func ParseEvent(body []byte) (*Event, error) {
 	b := bytes.TrimSpace(body)
 	if len(b) == 0 || b[0] != '{' {
 		return nil, errors.New("jing: event: body is not a JSON object")
 	}
 	var e Event
-	// Decode directly (UnmarshalJSON validates b itself) rather than
-	// through json.Unmarshal, which would scan b twice more. Invalid JSON
-	// still reports json.Unmarshal's syntax error.
-	if err := e.UnmarshalJSON(b); err != nil {
-		if errors.Is(err, errNotObject) {
-			var probe json.RawMessage
-			if jerr := json.Unmarshal(b, &probe); jerr != nil {
-				err = jerr
-			}
-		}
+	if err := json.Unmarshal(b, &e); err != nil {
 		return nil, fmt.Errorf("jing: event: %w", err)
 	}
 	if e.EventType == "" {
@@ -274,15 +407,7 @@ func ParseEvent(body []byte) (*Event, error) {
 
 // Time returns create_time as a time (zero when absent). Values above 1e12
 // are read as milliseconds.
-func (e *Event) Time() time.Time {
-	switch {
-	case e.CreateTime == 0:
-		return time.Time{}
-	case e.CreateTime > 1e12:
-		return time.UnixMilli(e.CreateTime)
-	}
-	return time.Unix(e.CreateTime, 0)
-}
+func (e *Event) Time() time.Time { return flex.Seconds(e.CreateTime) }
 
 // IsLead reports whether the event is about a lead (object_name "lead").
 func (e *Event) IsLead() bool { return e.ExtraData.ObjectName == ObjectLead }
@@ -293,7 +418,7 @@ func (e *Event) IsLead() bool { return e.ExtraData.ObjectName == ObjectLead }
 // keys sorted, values compacted). Two events of the same type on the same
 // record within the same second with the same mapping_data share a key
 // (e.g. two collaborator changes without mapping_data); where that matters,
-// hash Raw instead.
+// hash Raw instead. NewWebhookHandler dedupes on it (WithDeduper).
 func (e *Event) DedupeKey() string {
 	h := sha256.New()
 	put := func(s string) {
@@ -302,26 +427,25 @@ func (e *Event) DedupeKey() string {
 		h.Write(n[:])
 		h.Write([]byte(s))
 	}
-	put(e.MID)
-	put(e.ExtraData.EntityID)
+	put(string(e.MID))
+	put(string(e.ExtraData.EntityID))
 	put(string(e.EventType))
-	put(strconv.FormatInt(e.CreateTime, 10))
+	put(strconv.FormatInt(int64(e.CreateTime), 10))
 	put(e.ExtraData.MappingData.canonical())
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// chinaTime is UTC+8 (China Standard Time), without needing tzdata.
-var chinaTime = time.FixedZone("CST", 8*3600)
-
 // ParseTimestamp parses the vendor's "YYYY-MM-DD HH:mm:ss" timestamps
 // (created_timestamp, to_baby_lead_timestamp), taken as China Standard Time
-// (UTC+8; the zone is not documented).
+// (CST, UTC+8; the zone is not documented).
 func ParseTimestamp(s string) (time.Time, error) {
-	return time.ParseInLocation(time.DateTime, strings.TrimSpace(s), chinaTime)
+	return time.ParseInLocation(time.DateTime, strings.TrimSpace(s), CST)
 }
 
 // CreatedTime parses created_timestamp (see ParseTimestamp).
-func (x *ExtraData) CreatedTime() (time.Time, error) { return ParseTimestamp(x.CreatedTimestamp) }
+func (x *ExtraData) CreatedTime() (time.Time, error) {
+	return ParseTimestamp(string(x.CreatedTimestamp))
+}
 
 // Change returns the before and after values of field in mapping_data; see
 // MappingData.Change.
@@ -338,8 +462,27 @@ func (x *ExtraData) TextChange(field string) (before, after *string, ok bool) {
 // MappingData is mapping_data, mapping_data_text or entity_change_mapping:
 // field code → raw JSON value. Values are normally arrays: [after] on create,
 // [before, after] on update; mapping_data_text values may also be plain
-// strings. Use the accessors rather than the raw values.
+// strings. Use the accessors (Change, RawChange, DecodeBefore, DecodeAfter)
+// rather than the raw values.
 type MappingData map[string]json.RawMessage
+
+// UnmarshalJSON implements json.Unmarshaler: an object of raw values; null
+// and [] (how a PHP backend encodes an empty map) give nil. Anything else is
+// an error.
+func (m *MappingData) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] != '{' && b[0] != '[' && b[0] != 'n' {
+		return errNotMapping
+	}
+	var v Extra
+	if err := flex.UnmarshalObject(b, &struct{}{}, &v); err != nil {
+		return errNotMapping
+	}
+	*m = MappingData(v)
+	return nil
+}
+
+var errNotMapping = errors.New("not an object of field values")
 
 // Fields returns the field codes, sorted.
 func (m MappingData) Fields() []string {
@@ -379,7 +522,7 @@ func (m MappingData) RawChange(field string) (before, after json.RawMessage, ok 
 	}
 }
 
-// Change returns the before and after values of field as strings (see
+// Change returns the before and after values of field as text (see
 // RawChange for which element is which). A value is nil when it is absent,
 // JSON null, or "-" (mapping_data_text's empty marker). Strings are returned
 // as they are (a value holding JSON, like headimgurl's, is not parsed: use
@@ -390,7 +533,7 @@ func (m MappingData) Change(field string) (before, after *string, ok bool) {
 	if !ok {
 		return nil, nil, false
 	}
-	return elemString(rb), elemString(ra), true
+	return elemText(rb), elemText(ra), true
 }
 
 // DecodeBefore decodes the before element of field into v (see DecodeAfter).
@@ -402,9 +545,12 @@ func (m MappingData) DecodeBefore(field string, v any) error {
 	return decodeElem(field, rb, v)
 }
 
-// DecodeAfter decodes the after element of field into v. When the element
-// is a string holding JSON (e.g. headimgurl: "[\"http:...\"]"), the inner
-// JSON is decoded; otherwise the element itself.
+// DecodeAfter decodes the after element of field into v (numbers into
+// interface values as json.Number). When the element is a string holding
+// JSON (e.g. headimgurl: "[\"http:...\"]"), the inner JSON is decoded;
+// otherwise the element itself. Escapes left inside the inner JSON's
+// strings by an extra encoding on the vendor's side are kept as they are
+// (see FieldHeadImgURL).
 func (m MappingData) DecodeAfter(field string, v any) error {
 	_, ra, ok := m.RawChange(field)
 	if !ok || ra == nil {
@@ -423,33 +569,24 @@ func decodeElem(field string, raw json.RawMessage, v any) error {
 			}
 		}
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
+	if err := flex.Unmarshal(raw, v); err != nil {
 		return fmt.Errorf("jing: mapping_data.%s: %w", field, err)
 	}
 	return nil
 }
 
-func elemString(raw json.RawMessage) *string {
+// elemText is one element as text (flex.Text), nil for an absent element,
+// null and the "-" marker.
+func elemText(raw json.RawMessage) *string {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil
 	}
-	var s string
-	if raw[0] == '"' {
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil
-		}
-		if s == "-" {
-			return nil
-		}
-		return &s
+	var t flex.Text
+	if err := t.UnmarshalJSON(raw); err != nil || raw[0] == '"' && t == "-" {
+		return nil
 	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
-		s = string(raw)
-	} else {
-		s = buf.String()
-	}
+	s := string(t)
 	return &s
 }
 

@@ -30,11 +30,11 @@ func TestParseSeedObjectCreate(t *testing.T) {
 	e, err := jing.ParseEvent(body)
 	require.NoError(t, err)
 
-	assert.Equal(t, "941", e.MID)
-	assert.Equal(t, jing.CategoryObjectV2, e.EventCategory)
+	assert.Equal(t, jing.ID("941"), e.MID)
+	assert.Equal(t, jing.String(jing.CategoryObjectV2), e.EventCategory)
 	assert.Equal(t, jing.EventObjectCreate, e.EventType)
-	assert.Equal(t, "object_create", e.ActionKeyword)
-	assert.Equal(t, int64(1676962253), e.CreateTime)
+	assert.Equal(t, jing.String("object_create"), e.ActionKeyword)
+	assert.Equal(t, jing.Int(1676962253), e.CreateTime)
 	assert.Equal(t, time.Date(2023, 2, 21, 6, 50, 53, 0, time.UTC), e.Time().UTC())
 	assert.Empty(t, e.OpenPlatform, "absent from the LEADEV example")
 	assert.Empty(t, e.Extra)
@@ -42,29 +42,29 @@ func TestParseSeedObjectCreate(t *testing.T) {
 	assert.True(t, e.IsLead())
 
 	x := e.ExtraData
-	assert.Equal(t, "56", x.ObjectID)
-	assert.Equal(t, jing.ObjectLead, x.ObjectName)
-	assert.Equal(t, "e9vMaiGWybEQ3Nc9xGgwV4", x.EntityID)
+	assert.Equal(t, jing.ID("56"), x.ObjectID)
+	assert.Equal(t, jing.String(jing.ObjectLead), x.ObjectName)
+	assert.Equal(t, jing.ID("e9vMaiGWybEQ3Nc9xGgwV4"), x.EntityID)
 	assert.Equal(t, jing.OperatorNone, x.OperatorType)
-	assert.Equal(t, "0", x.OperatorID)
-	assert.Equal(t, "", x.OmniUserUUID)
-	assert.False(t, x.IsFollowUp)
-	assert.Equal(t, "", x.Notes)
-	assert.Equal(t, "", x.LoginPlatform)
-	assert.Equal(t, "", x.LoginSourceValue)
-	assert.Equal(t, "", x.LoginSourceType)
-	assert.Equal(t, "", x.LoginEnvironment)
+	assert.Equal(t, jing.ID("0"), x.OperatorID)
+	assert.Equal(t, jing.ID(""), x.OmniUserUUID)
+	assert.False(t, bool(x.IsFollowUp))
+	assert.Equal(t, jing.String(""), x.Notes)
+	assert.Equal(t, jing.String(""), x.LoginPlatform)
+	assert.Equal(t, jing.String(""), x.LoginSourceValue)
+	assert.Equal(t, jing.String(""), x.LoginSourceType)
+	assert.Equal(t, jing.String(""), x.LoginEnvironment)
 	require.NotNil(t, x.TimelineData)
 	assert.Equal(t, jing.TimelineData{}, *x.TimelineData, "four empty strings, nothing extra")
-	assert.Equal(t, "WNh7rwLXUQPFwACQ6EKPqD", x.BusinessType)
-	assert.Equal(t, "2023-02-21 14:50:53", x.CreatedTimestamp)
+	assert.Equal(t, jing.ID("WNh7rwLXUQPFwACQ6EKPqD"), x.BusinessType)
+	assert.Equal(t, jing.String("2023-02-21 14:50:53"), x.CreatedTimestamp)
 	ct, err := x.CreatedTime()
 	require.NoError(t, err)
 	assert.True(t, ct.Equal(e.Time()), "created_timestamp is create_time in China time")
 	assert.Nil(t, x.Owner, "owner null")
-	assert.Equal(t, "baby_lead", x.LifeStatus)
-	assert.Equal(t, "7wJy7CNpCPWnP7XMYwEHdn", x.LeadOmniUserUUID)
-	assert.Equal(t, "Authing", x.BusinessTypeName)
+	assert.Equal(t, jing.String("baby_lead"), x.LifeStatus)
+	assert.Equal(t, jing.ID("7wJy7CNpCPWnP7XMYwEHdn"), x.LeadOmniUserUUID)
+	assert.Equal(t, jing.String("Authing"), x.BusinessTypeName)
 	assert.Empty(t, x.Extra)
 
 	assert.Equal(t, []string{"business_type", "headimgurl", "lead_pool", "life_status", "name", "to_baby_lead_timestamp"}, x.MappingData.Fields())
@@ -116,20 +116,20 @@ func TestParseSyntheticUpdate(t *testing.T) {
 	e, err := jing.ParseEvent(readFixture(t, "object_update.synthetic.json"))
 	require.NoError(t, err)
 	assert.Equal(t, jing.EventObjectUpdate, e.EventType)
-	assert.Equal(t, "June", e.OpenPlatform)
+	assert.Equal(t, jing.String("June"), e.OpenPlatform)
 	x := e.ExtraData
 	assert.Equal(t, jing.OperatorBackendUser, x.OperatorType)
-	assert.Equal(t, "20272", x.OperatorID, "integer operator_id")
-	assert.Equal(t, "", x.OmniUserUUID, "null")
-	assert.True(t, x.IsFollowUp)
-	assert.Equal(t, "jingsocial", x.LoginPlatform)
-	assert.Equal(t, "wx1234567890abcdef", x.LoginSourceValue)
-	assert.Equal(t, "wechat", x.LoginSourceType)
-	assert.Equal(t, "pc", x.LoginEnvironment)
+	assert.Equal(t, jing.ID("20272"), x.OperatorID, "integer operator_id")
+	assert.Equal(t, jing.ID(""), x.OmniUserUUID, "null")
+	assert.True(t, bool(x.IsFollowUp))
+	assert.Equal(t, jing.String("jingsocial"), x.LoginPlatform)
+	assert.Equal(t, jing.String("wx1234567890abcdef"), x.LoginSourceValue)
+	assert.Equal(t, jing.String("wechat"), x.LoginSourceType)
+	assert.Equal(t, jing.String("pc"), x.LoginEnvironment)
 	assert.Nil(t, x.TimelineData)
-	assert.Equal(t, ptr("NttdW4NoJfD2cX6f7rg52f"), x.Owner)
-	assert.Equal(t, "BU-South", x.BusinessUnit)
-	assert.Equal(t, "Hk3pQx8sVb2mNcR5tYwZa7", x.BabyLeadActionUUID)
+	assert.Equal(t, jing.Ptr(jing.ID("NttdW4NoJfD2cX6f7rg52f")), x.Owner)
+	assert.Equal(t, jing.String("BU-South"), x.BusinessUnit)
+	assert.Equal(t, jing.ID("Hk3pQx8sVb2mNcR5tYwZa7"), x.BabyLeadActionUUID)
 
 	b, a, ok := x.Change("name")
 	require.True(t, ok)
@@ -154,31 +154,31 @@ func TestParseSyntheticChangeOwner(t *testing.T) {
 	e, err := jing.ParseEvent(readFixture(t, "object_change_owner.synthetic.json"))
 	require.NoError(t, err)
 	assert.Equal(t, jing.EventObjectChangeOwner, e.EventType)
-	assert.Equal(t, jing.ActionManualDistribution, e.ActionKeyword)
-	assert.Equal(t, map[string]json.RawMessage{"delivery_attempt": json.RawMessage(`2`)}, e.Extra)
+	assert.Equal(t, jing.String(jing.ActionManualDistribution), e.ActionKeyword)
+	assert.Equal(t, jing.Extra{"delivery_attempt": json.RawMessage(`2`)}, e.Extra)
 	x := e.ExtraData
 	assert.Equal(t, jing.OperatorMember, x.OperatorType)
-	assert.Equal(t, "20272", x.OperatorID, "string operator_id")
-	assert.Equal(t, "Q3auHgzwzM4EHT2nacEdib", x.OmniUserUUID)
-	assert.Equal(t, "转给华南销售", x.Notes)
-	assert.Equal(t, "mZ5bT8cQ2wXr7YpL3kJh9d", x.FormerOwner)
-	assert.Equal(t, "李四", x.FormerOwnerName)
+	assert.Equal(t, jing.ID("20272"), x.OperatorID, "string operator_id")
+	assert.Equal(t, jing.ID("Q3auHgzwzM4EHT2nacEdib"), x.OmniUserUUID)
+	assert.Equal(t, jing.String("转给华南销售"), x.Notes)
+	assert.Equal(t, jing.ID("mZ5bT8cQ2wXr7YpL3kJh9d"), x.FormerOwner)
+	assert.Equal(t, jing.String("李四"), x.FormerOwnerName)
 	assert.Equal(t, jing.SceneManualDistribution, x.SceneType)
 	b, a, ok := x.EntityChangeMapping.Change("owner")
 	require.True(t, ok)
 	assert.Equal(t, ptr("mZ5bT8cQ2wXr7YpL3kJh9d"), b)
 	assert.Equal(t, ptr("NttdW4NoJfD2cX6f7rg52f"), a)
-	assert.Equal(t, "Fs2vNq7RtY3bWc8mKd5pLx", x.FromLeadsStatus)
-	assert.Equal(t, "Ts9hGk4ZpQ6nVr2cXw8bMy", x.ToLeadsStatus)
-	assert.Equal(t, []string{"Mb3nC7xQ9wEr5tYu2iOpAs", "Mc4mD8yR2xFs6uZv3jPqBt"}, x.Members)
-	assert.Equal(t, "baby_lead", x.FromLifeStatus)
-	assert.Equal(t, "mql", x.ToLifeStatus)
-	assert.Equal(t, "market", x.FromLeadPool)
-	assert.Equal(t, "sales", x.ToLeadPool)
-	assert.Equal(t, "57", x.TargetObjectID)
-	assert.Equal(t, "Ac7kR2mX9pQw4nB8vZ3tYe", x.TargetEntityID)
-	assert.Equal(t, jing.ObjectAccount, x.TargetObjectName)
-	assert.Equal(t, map[string]json.RawMessage{"some_future_key": json.RawMessage(`{"x": 1}`)}, x.Extra, "unknown keys kept raw")
+	assert.Equal(t, jing.ID("Fs2vNq7RtY3bWc8mKd5pLx"), x.FromLeadsStatus)
+	assert.Equal(t, jing.ID("Ts9hGk4ZpQ6nVr2cXw8bMy"), x.ToLeadsStatus)
+	assert.Equal(t, jing.List[jing.ID]{"Mb3nC7xQ9wEr5tYu2iOpAs", "Mc4mD8yR2xFs6uZv3jPqBt"}, x.Members)
+	assert.Equal(t, jing.String("baby_lead"), x.FromLifeStatus)
+	assert.Equal(t, jing.String("mql"), x.ToLifeStatus)
+	assert.Equal(t, jing.String("market"), x.FromLeadPool)
+	assert.Equal(t, jing.String("sales"), x.ToLeadPool)
+	assert.Equal(t, jing.ID("57"), x.TargetObjectID)
+	assert.Equal(t, jing.ID("Ac7kR2mX9pQw4nB8vZ3tYe"), x.TargetEntityID)
+	assert.Equal(t, jing.String(jing.ObjectAccount), x.TargetObjectName)
+	assert.Equal(t, jing.Extra{"some_future_key": json.RawMessage(`{"x": 1}`)}, x.Extra, "unknown keys kept raw")
 	assert.Nil(t, x.MappingData)
 }
 
@@ -282,16 +282,16 @@ func TestParseEventInputs(t *testing.T) {
 			`"extra_data":{"object_id":56,"operator_type":"2","operator_id":12345678901234567890,"is_follow_up":"1","owner":"","scene_type":"6",` +
 			`"members":"Mb3nC7xQ9wEr5tYu2iOpAs","notes":null,"business_unit":{"id":1},"entity_change_mapping":"n/a","mapping_data":null,"timeline_data":null}}`,
 			check: func(t *testing.T, e *jing.Event) {
-				assert.Equal(t, "941", e.MID)
-				assert.Equal(t, int64(1676962253), e.CreateTime)
+				assert.Equal(t, jing.ID("941"), e.MID)
+				assert.Equal(t, jing.Int(1676962253), e.CreateTime)
 				x := e.ExtraData
-				assert.Equal(t, "56", x.ObjectID)
+				assert.Equal(t, jing.ID("56"), x.ObjectID)
 				assert.Equal(t, jing.OperatorMember, x.OperatorType)
-				assert.Equal(t, "12345678901234567890", x.OperatorID, "digits kept beyond int64")
-				assert.True(t, x.IsFollowUp)
-				assert.Equal(t, ptr(""), x.Owner)
+				assert.Equal(t, jing.ID("12345678901234567890"), x.OperatorID, "digits kept beyond int64")
+				assert.True(t, bool(x.IsFollowUp))
+				assert.Equal(t, jing.Ptr(jing.ID("")), x.Owner)
 				assert.Equal(t, jing.SceneDedupMerge, x.SceneType)
-				assert.Equal(t, []string{"Mb3nC7xQ9wEr5tYu2iOpAs"}, x.Members)
+				assert.Equal(t, jing.List[jing.ID]{"Mb3nC7xQ9wEr5tYu2iOpAs"}, x.Members)
 				assert.Empty(t, x.BusinessUnit)
 				assert.JSONEq(t, `{"id":1}`, string(x.Extra["business_unit"]), "undocumented shape kept raw")
 				assert.Equal(t, `"n/a"`, string(x.Extra["entity_change_mapping"]))
@@ -381,7 +381,8 @@ func TestParseTimestamp(t *testing.T) {
 // FuzzParseEvent: never panics; a parsed event has a type, its accessors
 // never panic, and re-parsing Raw gives the same dedupe key.
 func FuzzParseEvent(f *testing.F) {
-	for _, name := range []string{"object_create.json", "object_update.synthetic.json", "object_change_owner.synthetic.json"} {
+	for _, name := range []string{"object_create.json", "object_update.synthetic.json", "object_change_owner.synthetic.json",
+		"object_update.php_empty_list.synthetic.json", "object_update.null_mapping.synthetic.json"} {
 		f.Add(readFixture(f, name))
 	}
 	f.Add([]byte(`{"event_type":"x","extra_data":{"mapping_data":{"f":[null,"-"]},"members":[1,"a"]}}`))
@@ -460,4 +461,84 @@ func BenchmarkDedupeKey(b *testing.B) {
 	for b.Loop() {
 		_ = e.DedupeKey()
 	}
+}
+
+// An Event encodes back to JSON with its typed fields and its unknown keys,
+// and parses again to the same event.
+func TestEventRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"object_create.json", "object_update.synthetic.json", "object_change_owner.synthetic.json",
+		"object_update.php_empty_list.synthetic.json", "object_update.null_mapping.synthetic.json"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e, err := jing.ParseEvent(readFixture(t, name))
+			require.NoError(t, err)
+			b, err := json.Marshal(e)
+			require.NoError(t, err)
+			again, err := jing.ParseEvent(b)
+			require.NoError(t, err)
+			assert.Equal(t, e.DedupeKey(), again.DedupeKey())
+			b2, err := json.Marshal(again)
+			require.NoError(t, err)
+			assert.JSONEq(t, string(b), string(b2), "stable")
+			assert.Equal(t, e.Extra, again.Extra)
+			assert.Equal(t, e.ExtraData.Members, again.ExtraData.Members)
+			assert.Equal(t, e.ExtraData.Owner, again.ExtraData.Owner)
+			assert.Equal(t, e.ExtraData.BusinessUnit, again.ExtraData.BusinessUnit)
+			assert.Equal(t, e.ExtraData.EntityChangeMapping.Fields(), again.ExtraData.EntityChangeMapping.Fields())
+			for _, f := range e.ExtraData.MappingData.Fields() {
+				b1, a1, _ := e.ExtraData.Change(f)
+				b2, a2, _ := again.ExtraData.Change(f)
+				assert.Equal(t, b1, b2, f)
+				assert.Equal(t, a1, a2, f)
+			}
+		})
+	}
+	e, err := jing.ParseEvent(readFixture(t, "object_change_owner.synthetic.json"))
+	require.NoError(t, err)
+	b, err := json.Marshal(e)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"delivery_attempt":2`)
+	assert.Contains(t, string(b), `"some_future_key":{"x":1}`)
+	assert.Contains(t, string(b), `"members":["Mb3nC7xQ9wEr5tYu2iOpAs","Mc4mD8yR2xFs6uZv3jPqBt"]`)
+	assert.Contains(t, string(b), `"entity_change_mapping":{"owner":`)
+}
+
+// [] and null where the doc has an object are empty objects, wherever they
+// appear.
+func TestEmptyObjectsAsListOrNull(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{`[]`, `[ ]`, `null`} {
+		body := `{"event_type":"object_update","extra_data":{"mapping_data":` + v + `,"mapping_data_text":` + v +
+			`,"entity_change_mapping":` + v + `,"timeline_data":` + v + `}}`
+		e, err := jing.ParseEvent([]byte(body))
+		require.NoError(t, err, v)
+		x := e.ExtraData
+		assert.Nil(t, x.MappingData)
+		assert.Nil(t, x.MappingDataText)
+		assert.Nil(t, x.EntityChangeMapping)
+		assert.Empty(t, x.Extra)
+		e, err = jing.ParseEvent([]byte(`{"event_type":"x","extra_data":` + v + `}`))
+		require.NoError(t, err, v)
+		assert.Equal(t, jing.ExtraData{}, e.ExtraData)
+	}
+	_, err := jing.ParseEvent([]byte(`{"event_type":"x","extra_data":{"mapping_data":[["a"]]}}`))
+	require.ErrorContains(t, err, "extra_data.mapping_data", "a non-empty list is not an object")
+}
+
+// headimgurl, as in the vendor's example, is escaped once more than JSON
+// needs: decoded, the URL keeps \/ (documented on FieldHeadImgURL), and
+// replacing it gives the URL.
+func TestHeadImgURLEscaping(t *testing.T) {
+	t.Parallel()
+	e, err := jing.ParseEvent(readFixture(t, "object_create.json"))
+	require.NoError(t, err)
+	var urls []string
+	require.NoError(t, e.ExtraData.MappingData.DecodeAfter(jing.FieldHeadImgURL, &urls))
+	require.Len(t, urls, 1)
+	assert.Equal(t, "http://wx.qlogo.cn/mmhead/Q3auHgzwzM4EHT2nacEdibOYV8bxFnmIT6PynWABJYDA5RpFAUrbAgA/0", strings.ReplaceAll(urls[0], `\/`, "/"))
+	// Escapes that JSON itself defines are undone by the decoding.
+	e, err = jing.ParseEvent(readFixture(t, "object_update.php_empty_list.synthetic.json"))
+	require.NoError(t, err)
+	assert.Equal(t, jing.String("备注 http://example.com/a"), e.ExtraData.Notes)
 }

@@ -2,6 +2,7 @@ package jing_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -15,7 +16,7 @@ func Example() {
 	srv := jingtest.NewServer()
 	defer srv.Close()
 
-	c, err := jing.New(srv.AppID, srv.AppSecret, jing.WithBaseURL(srv.URL))
+	c, err := jing.New(jingtest.DefaultAppID, jingtest.DefaultAppSecret, jing.WithBaseURL(srv.URL))
 	if err != nil {
 		panic(err)
 	}
@@ -34,14 +35,20 @@ func Example() {
 	for _, u := range res.Success {
 		fmt.Println("created", u.Identities[0].Value, "stage", u.LeadsInfo.StageName)
 	}
-	// Creating the same user again is reported per item, not as an error.
-	res, _ = c.CreateUsers(ctx, &jing.CreateUsersRequest{Users: []jing.User{{
+	// Creating the same user again: the result and a *BatchError naming
+	// the refused user.
+	res, err = c.CreateUsers(ctx, &jing.CreateUsersRequest{Users: []jing.User{{
 		Identities: []jing.Identity{{Type: jing.IdentityMobile, Value: "19667348978"}},
 	}}})
-	fmt.Println("success", len(res.Success), "failure", len(res.Failure))
+	var batchErr *jing.BatchError
+	if errors.As(err, &batchErr) {
+		fmt.Println("success", len(res.Success), "failure", len(res.Failure))
+		fmt.Println("refused", batchErr.Failed[0].ID+":", batchErr.Failed[0].Message)
+	}
 	// Output:
 	// created 19667348978 stage 初始线索
 	// success 0 failure 1
+	// refused 19667348978: user already exists
 }
 
 // Parse a webhook body and read mapping_data as before/after values.
@@ -73,18 +80,22 @@ func ExampleParseEvent() {
 // Receive webhooks: acknowledge only after the event is safely queued.
 func ExampleNewWebhookHandler() {
 	queue := make(chan []byte, 100)
-	h := jing.NewWebhookHandler(func(ctx context.Context, e *jing.Event) error {
+	h, err := jing.NewWebhookHandler(func(ctx context.Context, e *jing.Event) error {
 		select {
 		case queue <- e.Raw: // persist or enqueue, then return at once
 			return nil
 		case <-ctx.Done():
 			return ctx.Err() // not acknowledged: the vendor may deliver again
 		}
-	}, jing.WithWebhookSecret("token", "an-unguessable-value"), jing.WithWebhookTenant("941"))
+	}, jing.WithWebhookSecret("an-unguessable-value"), jing.WithWebhookTenant("941"))
+	if err != nil {
+		panic(err)
+	}
 	hook := httptest.NewServer(h)
 	defer hook.Close()
 
-	url, _ := jingtest.WebhookURL(hook.URL, "token", "an-unguessable-value")
+	// Register this URL with JINGdigital: ?token=<secret>.
+	url, _ := jingtest.WebhookURL(hook.URL, "an-unguessable-value")
 	body, _ := os.ReadFile("testdata/object_create.json")
 	if err := jingtest.DeliverWebhook(context.Background(), url, body); err != nil {
 		panic(err)

@@ -1,9 +1,10 @@
 package jing
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/cluekit/cluekit/internal/core"
@@ -30,12 +31,28 @@ const (
 const SourceTypeThirdpartyCustom = "thirdparty_custom_source"
 
 // Identity is one identity of a user, e.g. {type: mobile, value: 19667348978,
-// name: 手机号}.
+// name: 手机号}. Decoding accepts numbers where strings are expected (their
+// literal text).
 type Identity struct {
 	Type  IdentityType `json:"type"`  // e.g. IdentityMobile
 	Value string       `json:"value"` // e.g. the mobile number
 	// Name is the identity's display name (e.g. 手机号); omitted when empty.
 	Name string `json:"name,omitempty"`
+}
+
+// UnmarshalJSON implements json.Unmarshaler: type, value and name may be
+// JSON strings, numbers or booleans (kept as their literal text), or null.
+func (id *Identity) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Type  flex.String `json:"type"`
+		Value flex.String `json:"value"`
+		Name  flex.String `json:"name"`
+	}
+	if err := flex.UnmarshalObject(b, &w, nil); err != nil {
+		return err
+	}
+	*id = Identity{Type: IdentityType(w.Type), Value: string(w.Value), Name: string(w.Name)}
+	return nil
 }
 
 // FieldsSource says where the field values come from.
@@ -58,22 +75,42 @@ type User struct {
 // CreateUsersRequest is a batch user creation (which also creates leads).
 // The vendor publishes no maximum batch size; none is enforced here.
 type CreateUsersRequest struct {
-	// Users: at least one.
-	Users []User
+	// Users: at least one. They are the request body (a JSON array).
+	Users []User `url:"-"`
 	// ReturnFull adds returnFull=true to the query: each success item then
 	// also carries extra information such as leads_info.stage_name.
-	ReturnFull bool
+	ReturnFull bool `url:"returnFull,omitempty"`
+}
+
+func (r *CreateUsersRequest) validate() error {
+	if r == nil || len(r.Users) == 0 {
+		return core.InvalidParam(vendorName, OpCreateUsers, "at least one user is required")
+	}
+	for i, u := range r.Users {
+		if len(u.Identities) == 0 {
+			return core.InvalidParam(vendorName, OpCreateUsers, "users[%d]: at least one identity is required", i)
+		}
+		for j, id := range u.Identities {
+			if strings.TrimSpace(string(id.Type)) == "" || strings.TrimSpace(id.Value) == "" {
+				return core.InvalidParam(vendorName, OpCreateUsers, "users[%d].identities[%d]: type and value are required", i, j)
+			}
+		}
+	}
+	return nil
 }
 
 // CreateUsersResult is data{success[], failure[]}, plus the request_id.
-// A batch whose items failed is not an error: check Failure.
+// When Failure is not empty, CreateUsers returns the result together with a
+// *BatchError listing the refused users.
 type CreateUsersResult struct {
 	Success   []CreatedUser `json:"success"` // data.success[]
 	Failure   []FailedUser  `json:"failure"` // data.failure[]: one item per user not created
 	RequestID string        `json:"-"`       // the envelope's request_id
 }
 
-// CreatedUser is one item of data.success[].
+// CreatedUser is one item of data.success[]. An item whose known fields
+// cannot be read is still kept (Raw only), so one odd item never hides the
+// others.
 type CreatedUser struct {
 	// Identities echoes the identities of the created user.
 	Identities []Identity `json:"identities"`
@@ -83,124 +120,130 @@ type CreatedUser struct {
 	Raw json.RawMessage `json:"-"`
 }
 
+// UnmarshalJSON implements json.Unmarshaler; it never fails.
+func (u *CreatedUser) UnmarshalJSON(b []byte) error {
+	type plain CreatedUser
+	var v CreatedUser
+	if flex.UnmarshalObject(b, (*plain)(&v), nil) != nil {
+		v = CreatedUser{}
+	}
+	v.Raw = clone(b)
+	*u = v
+	return nil
+}
+
 // LeadsInfo is the lead information of a success item (ReturnFull).
 type LeadsInfo struct {
-	StageName string `json:"stage_name"` // the lead's stage, e.g. 初始线索
+	StageName String `json:"stage_name"` // the lead's stage, e.g. 初始线索
 	// Raw is the whole leads_info object as received.
 	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (l *LeadsInfo) UnmarshalJSON(b []byte) error {
+	type plain LeadsInfo
+	var v LeadsInfo
+	if err := flex.UnmarshalObject(b, (*plain)(&v), nil); err != nil {
+		return err
+	}
+	v.Raw = clone(b)
+	*l = v
+	return nil
 }
 
 // FailedUser is one item of data.failure[]. Its fields are not documented:
 // Identities is filled when the item echoes them like a success item does,
 // and Raw always holds the item as received (including the reason, under
-// whatever key the vendor uses).
+// whatever key the vendor uses; see Reason).
 type FailedUser struct {
 	Identities []Identity      `json:"identities"` // nil when not echoed
 	Raw        json.RawMessage `json:"-"`          // the item as received
 }
 
-// wireIdentity tolerates numbers where strings are expected.
-type wireIdentity struct {
-	Type  flex.String `json:"type"`
-	Value flex.String `json:"value"`
-	Name  flex.String `json:"name"`
-}
-
-func identitiesFromWire(w []wireIdentity) []Identity {
-	if w == nil {
-		return nil
-	}
-	out := make([]Identity, len(w))
-	for i, x := range w {
-		out[i] = Identity{Type: IdentityType(x.Type), Value: string(x.Value), Name: string(x.Name)}
-	}
-	return out
-}
-
-// UnmarshalJSON implements json.Unmarshaler, keeping the raw item. An item
-// whose known fields cannot be read is still kept (Raw only), so one odd
-// item never hides the others.
-func (u *CreatedUser) UnmarshalJSON(b []byte) error {
-	*u = CreatedUser{Raw: append(json.RawMessage(nil), b...)}
-	var w struct {
-		Identities []wireIdentity  `json:"identities"`
-		LeadsInfo  json.RawMessage `json:"leads_info"`
-	}
-	if json.Unmarshal(b, &w) != nil {
-		return nil
-	}
-	u.Identities = identitiesFromWire(w.Identities)
-	if li := strings.TrimSpace(string(w.LeadsInfo)); li != "" && li != "null" {
-		var l struct {
-			StageName flex.String `json:"stage_name"`
-		}
-		if json.Unmarshal(w.LeadsInfo, &l) == nil {
-			u.LeadsInfo = &LeadsInfo{StageName: string(l.StageName), Raw: append(json.RawMessage(nil), w.LeadsInfo...)}
-		}
-	}
-	return nil
-}
-
-// UnmarshalJSON implements json.Unmarshaler, keeping the raw item. An item
-// whose identities cannot be read is still kept (Raw only).
+// UnmarshalJSON implements json.Unmarshaler; it never fails.
 func (u *FailedUser) UnmarshalJSON(b []byte) error {
-	*u = FailedUser{Raw: append(json.RawMessage(nil), b...)}
-	var w struct {
-		Identities []wireIdentity `json:"identities"`
+	type plain FailedUser
+	var v FailedUser
+	if flex.UnmarshalObject(b, (*plain)(&v), nil) != nil {
+		v = FailedUser{}
 	}
-	if json.Unmarshal(b, &w) == nil {
-		u.Identities = identitiesFromWire(w.Identities)
-	}
+	v.Raw = clone(b)
+	*u = v
 	return nil
 }
 
-// CreateUsers creates users (and their leads) in one batch:
-// POST /v1/user/create[?returnFull=true] with a JSON array body. Every user
-// needs at least one identity with a type and a value; this is checked before
-// any network call. The call is not retried once it may have reached the
-// vendor (an ambiguous failure matches ErrAmbiguous).
-func (c *Client) CreateUsers(ctx context.Context, req *CreateUsersRequest) (*CreateUsersResult, error) {
-	if req == nil || len(req.Users) == 0 {
-		return nil, core.InvalidParam(vendorName, OpCreateUsers, "at least one user is required")
-	}
-	for i, u := range req.Users {
-		if len(u.Identities) == 0 {
-			return nil, core.InvalidParam(vendorName, OpCreateUsers, "users[%d]: at least one identity is required", i)
+// reasonKeys are where a failure item may carry its reason (undocumented).
+var reasonKeys = []string{"msg", "message", "reason", "error", "errmsg", "error_msg"}
+
+// Reason returns the item's reason, as text, from the first of its members
+// msg, message, reason, error, errmsg and error_msg that is set ("" when
+// none is: the key the vendor uses is not documented).
+func (u *FailedUser) Reason() string {
+	found := map[string]string{}
+	flex.Members(u.Raw, func(k string, v []byte) {
+		var t flex.Text
+		if t.UnmarshalJSON(v) == nil && t != "" {
+			found[k] = string(t)
 		}
-		for j, id := range u.Identities {
-			if strings.TrimSpace(string(id.Type)) == "" || strings.TrimSpace(id.Value) == "" {
-				return nil, core.InvalidParam(vendorName, OpCreateUsers, "users[%d].identities[%d]: type and value are required", i, j)
-			}
-		}
-	}
-	body, err := flex.Marshal(req.Users)
-	if err != nil {
-		return nil, core.InvalidParam(vendorName, OpCreateUsers, "cannot marshal users: %v", err)
-	}
-	res, err := c.t.Do(ctx, &core.Request{
-		Op:     OpCreateUsers,
-		Method: http.MethodPost,
-		Body:   body,
-		Create: true,
-		Token:  c.tokens,
-		Sign: func(a *core.Attempt) error {
-			a.Path = CreateUsersPath
-			if req.ReturnFull {
-				a.Query.Set("returnFull", "true")
-			}
-			c.authorize(a)
-			return nil
-		},
 	})
+	for _, k := range reasonKeys {
+		if r, ok := found[k]; ok {
+			return r
+		}
+	}
+	return ""
+}
+
+// code returns the item's code member, if it has one (undocumented).
+func (u *FailedUser) code() string {
+	var code string
+	flex.Members(u.Raw, func(k string, v []byte) {
+		var s flex.String
+		if (k == "code" || k == "errcode" || k == "error_code") && code == "" && s.UnmarshalJSON(v) == nil {
+			code = string(s)
+		}
+	})
+	return code
+}
+
+var epCreateUsers = core.Endpoint{Op: OpCreateUsers, Path: CreateUsersPath, Create: true}
+
+// CreateUsers creates users (and their leads) in one batch: POST
+// /v1/user/create[?returnFull=true] with a JSON array body. Every user needs
+// at least one identity with a type and a value; this is checked before any
+// network call. The call is not retried once it may have reached the vendor
+// (an ambiguous failure matches ErrAmbiguous); it has no natural key to
+// read back, so an ambiguous creation is not resolved.
+//
+// When the vendor refused some users (data.failure[] not empty), CreateUsers
+// returns the result (with the successes) and a *BatchError: one ItemError
+// per refused user, ID being its first identity's value (or its index in
+// data.failure when it echoes none), Message its reason (FailedUser.Reason).
+func (c *Client) CreateUsers(ctx context.Context, req *CreateUsersRequest) (*CreateUsersResult, error) {
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	var res CreateUsersResult
+	r, err := c.t.Call(ctx, epCreateUsers, req, req.Users, &res)
 	if err != nil {
 		return nil, err
 	}
-	out := &CreateUsersResult{RequestID: res.RequestID}
-	if len(res.Data) > 0 {
-		if err := flex.Unmarshal(res.Data, out); err != nil {
-			// The users were created (code 0) but the answer is unreadable.
-			return nil, core.NewAPIError(vendorName, OpCreateUsers, res.HTTPStatus, "", "cannot decode data", res.RequestID, err, core.ErrBadResponse)
-		}
-	}
-	return out, nil
+	res.RequestID = r.RequestID
+	return &res, res.batchError()
 }
+
+// batchError reports the refused users (nil when none).
+func (r *CreateUsersResult) batchError() error {
+	items := make([]ItemError, 0, len(r.Failure))
+	for i := range r.Failure {
+		f := &r.Failure[i]
+		id := strconv.Itoa(i)
+		if len(f.Identities) > 0 && f.Identities[0].Value != "" {
+			id = f.Identities[0].Value
+		}
+		items = append(items, core.NewItemError(id, f.code(), f.Reason()))
+	}
+	return core.NewBatchError(vendorName, OpCreateUsers, items)
+}
+
+func clone(b []byte) json.RawMessage { return append(json.RawMessage(nil), bytes.TrimSpace(b)...) }

@@ -42,6 +42,9 @@ func TestCreateUsersRequest(t *testing.T) {
 		wantBody   string
 		answer     string
 		wantResult func(t *testing.T, res *jing.CreateUsersResult)
+		// wantFailed lists the BatchError items as "id|code|message" (nil:
+		// no error).
+		wantFailed []string
 	}{
 		{
 			name:      "doc example with returnFull",
@@ -57,7 +60,7 @@ func TestCreateUsersRequest(t *testing.T) {
 				s := res.Success[0]
 				assert.Equal(t, []jing.Identity{{Type: jing.IdentityMobile, Value: "19667348978", Name: "手机号"}}, s.Identities)
 				require.NotNil(t, s.LeadsInfo)
-				assert.Equal(t, "初始线索", s.LeadsInfo.StageName)
+				assert.Equal(t, jing.String("初始线索"), s.LeadsInfo.StageName)
 				assert.JSONEq(t, `{"stage_name":"初始线索","lead_uuid":"e9vMaiGWybEQ3Nc9xGgwV4"}`, string(s.LeadsInfo.Raw))
 				var extra struct {
 					UserUUID string `json:"user_uuid"`
@@ -69,6 +72,7 @@ func TestCreateUsersRequest(t *testing.T) {
 				assert.Equal(t, "1", f.Identities[0].Value)
 				assert.JSONEq(t, `{"identities":[{"type":"mobile","value":"1","name":"手机号"}],"reason":"invalid mobile"}`, string(f.Raw))
 			},
+			wantFailed: []string{"1||invalid mobile"},
 		},
 		{
 			name: "no returnFull, minimal user, odd answer types",
@@ -94,6 +98,7 @@ func TestCreateUsersRequest(t *testing.T) {
 				assert.Nil(t, res.Failure[0].Identities)
 				assert.Equal(t, `"not an object"`, string(res.Failure[0].Raw))
 			},
+			wantFailed: []string{"0||"},
 		},
 		{
 			name:     "data null",
@@ -114,7 +119,19 @@ func TestCreateUsersRequest(t *testing.T) {
 			var seen []recorded
 			h.tr.RegisterResponder("POST", createURL, recorder(&seen, 200, tt.answer))
 			res, err := h.c.CreateUsers(context.Background(), tt.req)
-			require.NoError(t, err)
+			if tt.wantFailed == nil {
+				require.NoError(t, err)
+			} else {
+				var batchErr *jing.BatchError
+				require.ErrorAs(t, err, &batchErr, "refused users are an error, returned with the result")
+				var got []string
+				for _, f := range batchErr.Failed {
+					got = append(got, f.ID+"|"+f.Code+"|"+f.Message)
+				}
+				assert.Equal(t, tt.wantFailed, got)
+				assert.Equal(t, jing.OpCreateUsers, batchErr.Op)
+				require.NotNil(t, res, "the result comes with the error")
+			}
 			require.Len(t, seen, 1)
 			r := seen[0]
 			assert.Equal(t, "POST", r.Method)
@@ -221,17 +238,23 @@ func TestCreateUsersAgainstFake(t *testing.T) {
 		{Identities: []jing.Identity{{Type: jing.IdentityMobile, Value: "19667348978"}}}, // duplicate within the batch
 	}}
 	res, err := c.CreateUsers(ctx, req)
-	require.NoError(t, err)
+	var batchErr *jing.BatchError
+	require.ErrorAs(t, err, &batchErr, "the duplicate within the batch is refused")
+	require.Len(t, batchErr.Failed, 1)
+	assert.Equal(t, "19667348978", batchErr.Failed[0].ID)
+	assert.Equal(t, "user already exists", batchErr.Failed[0].Message)
 	require.Len(t, res.Success, 1)
 	require.Len(t, res.Failure, 1)
-	assert.Equal(t, jingtest.DefaultStageName, res.Success[0].LeadsInfo.StageName)
+	assert.Equal(t, jing.String(jingtest.DefaultStageName), res.Success[0].LeadsInfo.StageName)
 	assert.Equal(t, "19667348978", res.Failure[0].Identities[0].Value)
 
 	res, err = c.CreateUsers(ctx, &jing.CreateUsersRequest{Users: req.Users[:1]})
-	require.NoError(t, err)
+	require.ErrorAs(t, err, &batchErr)
+	assert.Contains(t, err.Error(), "1 item failed")
 	assert.Empty(t, res.Success)
 	require.Len(t, res.Failure, 1, "an existing user is reported in failure[]")
 	assert.Contains(t, string(res.Failure[0].Raw), "already exists")
+	assert.Equal(t, "user already exists", res.Failure[0].Reason())
 
 	u, ok := srv.FindUser(jing.IdentityMobile, "19667348978")
 	require.True(t, ok)
@@ -260,4 +283,49 @@ func FuzzCreateUsersResult(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A batch with refused users returns the result and a *BatchError, never
+// nil with the failures inside.
+func TestCreateUsersBatchError(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		data       string
+		wantFailed []string // "id|code|message"
+	}{
+		{name: "all created", data: `{"success":[{"identities":[{"type":"mobile","value":"1"}]}],"failure":[]}`},
+		{name: "no failure key", data: `{"success":[]}`},
+		{name: "failure reasons under several keys", data: `{"success":[],"failure":[` +
+			`{"identities":[{"type":"mobile","value":"13800000001"}],"code":20010,"msg":"user already exists"},` +
+			`{"identities":[{"type":"wechat_openid","value":"oX"}],"errcode":"20011","message":"bad openid"},` +
+			`{"identities":[],"error_msg":"identities is required"},` +
+			`{"reason":{"text":"odd"}}]}`,
+			wantFailed: []string{"13800000001|20010|user already exists", "oX|20011|bad openid", "2||identities is required", `3||{"text":"odd"}`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			withToken(t, h)
+			h.tr.RegisterResponder("POST", createURL, httpmock.NewStringResponder(200, `{"request_id":"rq","code":0,"msg":"success","data":`+tt.data+`}`))
+			res, err := h.c.CreateUsers(context.Background(), &jing.CreateUsersRequest{Users: []jing.User{docUser}})
+			require.NotNil(t, res)
+			assert.Equal(t, "rq", res.RequestID)
+			if tt.wantFailed == nil {
+				require.NoError(t, err)
+				return
+			}
+			var batchErr *jing.BatchError
+			require.ErrorAs(t, err, &batchErr)
+			assert.Equal(t, "jing", batchErr.Vendor)
+			var got []string
+			for _, f := range batchErr.Failed {
+				got = append(got, f.ID+"|"+f.Code+"|"+f.Message)
+			}
+			assert.Equal(t, tt.wantFailed, got)
+			assert.Len(t, res.Failure, len(tt.wantFailed))
+			assert.NotErrorIs(t, err, jing.ErrAmbiguous)
+		})
+	}
 }

@@ -3,141 +3,168 @@ package jing
 import (
 	"context"
 	"errors"
-	"log/slog"
+	"fmt"
 	"net/http"
 	"strings"
 
+	"github.com/cluekit/cluekit/internal/core"
 	"github.com/cluekit/cluekit/internal/webhook"
 )
 
-// DefaultWebhookMaxBody caps a webhook body (1 MiB).
-const DefaultWebhookMaxBody = webhook.DefaultMaxBody
+// WebhookSecretParam is the default URL query parameter that carries the
+// shared secret of WithWebhookSecret: register the webhook URL as
+// https://example.com/jing?token=<secret>.
+const WebhookSecretParam = "token"
 
-// WebhookOption configures NewWebhookHandler.
-type WebhookOption func(*webhookConfig)
-
-type webhookConfig struct {
-	param, secret string
-	secretSet     bool
-	tenant        string
-	maxBody       int64
-	logger        *slog.Logger
+// handlerSettings holds the jing-only handler options.
+type handlerSettings struct {
+	secret    string
+	secretSet bool
+	param     string
+	open      bool
+	tenant    string
 }
 
-// WithWebhookSecret makes the handler require the query parameter param to
-// equal secret (compared in constant time). The vendor documents no webhook
-// signature, so this is the authentication to use: register the webhook URL
-// with an unguessable value, e.g. https://example.com/jing?token=<32 random
-// bytes, hex>. An empty param or secret makes the handler refuse every
-// delivery (fail closed) rather than run unauthenticated.
-func WithWebhookSecret(param, secret string) WebhookOption {
-	return func(c *webhookConfig) { c.param, c.secret, c.secretSet = param, secret, true }
+// WithWebhookSecretParam names the URL query parameter that carries the
+// secret of WithWebhookSecret (default WebhookSecretParam, "token").
+// Handlers only.
+func WithWebhookSecretParam(name string) Option {
+	return core.VendorOption("WithWebhookSecretParam", func(s *handlerSettings) error {
+		if name == "" || strings.ContainsAny(name, "&=#? ") {
+			return fmt.Errorf("jing: WithWebhookSecretParam(%q): not a query parameter name", name)
+		}
+		s.param = name
+		return nil
+	})
 }
 
-// WithWebhookTenant makes the handler refuse (HTTP 403) events whose mid is
-// not the given tenant id.
-func WithWebhookTenant(mid string) WebhookOption {
-	return func(c *webhookConfig) { c.tenant = mid }
+// WithWebhookSecret makes the handler require the query parameter
+// WebhookSecretParam ("token", see WithWebhookSecretParam) of every
+// delivery to equal secret, compared
+// in constant time; a delivery without it, or with another value, is
+// refused with 403. JINGdigital signs nothing, so this is how a handler
+// knows a delivery comes from whoever was given the URL: register it with
+// an unguessable value, e.g. https://example.com/jing?token=<32 random bytes,
+// hex>. An empty secret is an error. Handlers only.
+func WithWebhookSecret(secret string) Option {
+	return core.VendorOption("WithWebhookSecret", func(s *handlerSettings) error {
+		if secret == "" {
+			return errors.New("jing: WithWebhookSecret: empty secret")
+		}
+		s.secret, s.secretSet = secret, true
+		return nil
+	})
 }
 
-// WithWebhookMaxBody caps the body size (default DefaultWebhookMaxBody);
-// larger bodies get HTTP 413.
-func WithWebhookMaxBody(n int64) WebhookOption {
-	return func(c *webhookConfig) { c.maxBody = n }
+// WithoutAuthentication builds a handler that accepts every delivery
+// without a secret: anyone who can reach the URL can deliver events to your
+// function. Use it only behind something that authenticates the vendor
+// (an allow-list of its addresses, a gateway); the handler logs a warning
+// when it is built. Handlers only.
+func WithoutAuthentication() Option {
+	return core.VendorOption("WithoutAuthentication", func(s *handlerSettings) error {
+		s.open = true
+		return nil
+	})
 }
 
-// WithWebhookLogger logs refused deliveries and handler failures (never the
-// URL, which carries the secret). Default: silent.
-func WithWebhookLogger(l *slog.Logger) WebhookOption {
-	return func(c *webhookConfig) { c.logger = l }
+// WithWebhookTenant makes the handler refuse (403) events whose mid is not
+// the given tenant id. Handlers only.
+func WithWebhookTenant(mid string) Option {
+	return core.VendorOption("WithWebhookTenant", func(s *handlerSettings) error {
+		if strings.TrimSpace(mid) == "" {
+			return errors.New("jing: WithWebhookTenant: empty tenant id")
+		}
+		s.tenant = strings.TrimSpace(mid)
+		return nil
+	})
 }
 
-// NewWebhookHandler returns an http.Handler receiving JINGdigital webhooks.
+// Handler receives JINGdigital webhooks; it is an http.Handler.
+type Handler struct{ h *webhook.Handler }
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.h.ServeHTTP(w, r) }
+
+// NewWebhookHandler returns a handler receiving JINGdigital webhooks and
+// calling fn with each event.
 //
-// The vendor documents neither a signature, nor an acknowledgement body,
-// nor its timeout, retries or ordering. The handler therefore:
-//   - accepts POST only (405 otherwise);
-//   - checks the optional shared secret of WithWebhookSecret, carried in the
-//     URL query, in constant time (403 on mismatch);
-//   - caps the body (413), parses it with ParseEvent (400 when it is not an
-//     event) and checks mid against WithWebhookTenant (403);
-//   - calls fn, and answers 200 "success" only after fn returned nil. When
-//     fn returns an error or panics, it answers 500 so that the vendor may
-//     deliver again: no event is acknowledged unhandled.
+// JINGdigital documents neither a signature, nor an acknowledgement body, nor
+// its timeout, retries or ordering, so a handler needs to be told how
+// deliveries are authenticated: WithWebhookSecret(secret) (a shared secret in
+// the URL), or explicitly WithoutAuthentication(). Without either, or with
+// both, or with a nil fn, NewWebhookHandler returns an error instead of an
+// endpoint open to anyone. Options: WithWebhookSecret,
+// WithWebhookSecretParam, WithoutAuthentication, WithWebhookTenant,
+// WithMaxBodyBytes, WithDeduper, WithLogger, WithObserver.
+//
+// The handler accepts POST only (405 otherwise), caps the body (413), checks
+// the secret (403), parses the body with ParseEvent (400 when it is not an
+// event), checks mid against WithWebhookTenant (403), and calls fn. It
+// answers 200 "success" only after fn returned nil; when fn returns an
+// error or panics it answers 500 so that the vendor may deliver again: no
+// event is acknowledged unhandled.
 //
 // Answer promptly: fn should persist or enqueue the event (e.Raw is the body
 // as received) and return, doing the work elsewhere. Deliveries carry no
-// event id and may be repeated: deduplicate with Event.DedupeKey.
-func NewWebhookHandler(fn func(ctx context.Context, e *Event) error, opts ...WebhookOption) http.Handler {
-	c := webhookConfig{}
-	for _, o := range opts {
-		if o != nil {
-			o(&c)
-		}
-	}
-	if c.maxBody <= 0 {
-		c.maxBody = DefaultWebhookMaxBody
-	}
-	if c.logger == nil {
-		c.logger = slog.New(slog.DiscardHandler)
-	}
-	return &webhookHandler{cfg: c, fn: fn}
-}
-
-type webhookHandler struct {
-	cfg webhookConfig
-	fn  func(context.Context, *Event) error
-}
-
-func (h *webhookHandler) refuse(w http.ResponseWriter, r *http.Request, status int, reason string, attrs ...any) {
-	h.cfg.logger.WarnContext(r.Context(), "jing: webhook refused", append([]any{"status", status, "reason", reason}, attrs...)...)
-	http.Error(w, http.StatusText(status), status)
-}
-
-func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h.fn == nil {
-		h.refuse(w, r, http.StatusInternalServerError, "nil handler function")
-		return
-	}
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		h.refuse(w, r, http.StatusMethodNotAllowed, "method not allowed", "method", r.Method)
-		return
-	}
-	if h.cfg.secretSet {
-		if h.cfg.param == "" || h.cfg.secret == "" {
-			h.refuse(w, r, http.StatusInternalServerError, "webhook secret configured empty")
-			return
-		}
-		if !webhook.Equal(r.URL.Query().Get(h.cfg.param), h.cfg.secret) {
-			h.refuse(w, r, http.StatusForbidden, "bad or missing secret")
-			return
-		}
-	}
-	body, err := webhook.ReadBody(w, r, h.cfg.maxBody)
+// event id and may be repeated: WithDeduper acknowledges an event already
+// handled (by Event.DedupeKey) without calling fn again.
+func NewWebhookHandler(fn func(ctx context.Context, e *Event) error, opts ...Option) (*Handler, error) {
+	s := handlerSettings{param: WebhookSecretParam}
+	cfg, err := core.NewHandlerConfig(&s, opts)
 	if err != nil {
-		if errors.Is(err, webhook.ErrTooLarge) {
-			h.refuse(w, r, http.StatusRequestEntityTooLarge, "body too large")
-			return
-		}
-		h.refuse(w, r, http.StatusBadRequest, "cannot read body")
-		return
+		return nil, err
+	}
+	switch {
+	case fn == nil:
+		return nil, errors.New("jing: NewWebhookHandler: nil function")
+	case s.secretSet && s.open:
+		return nil, errors.New("jing: NewWebhookHandler: WithWebhookSecret and WithoutAuthentication exclude each other")
+	case !s.secretSet && !s.open:
+		return nil, errors.New("jing: NewWebhookHandler: no authentication configured: JINGdigital signs nothing, " +
+			"so give WithWebhookSecret(secret) and register the URL with ?" + s.param + "=<secret>, " +
+			"or WithoutAuthentication() to accept deliveries from anyone")
+	}
+	if s.open {
+		cfg.Logger.Warn("jing: webhook handler built WithoutAuthentication: anyone who can reach it can deliver events")
+	}
+	h, err := webhook.New(cfg, webhook.Spec{
+		Vendor:     vendorName,
+		Methods:    []string{http.MethodPost},
+		AuthStatus: http.StatusForbidden,
+		Secrets:    []string{s.secret},
+		Open: func(r *http.Request, body []byte) (*webhook.Delivery, error) {
+			return s.openDelivery(r, body, fn)
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{h}, nil
+}
+
+// openDelivery verifies the secret, parses the event and checks its tenant.
+func (s *handlerSettings) openDelivery(r *http.Request, body []byte, fn func(context.Context, *Event) error) (*webhook.Delivery, error) {
+	if s.secretSet && !webhook.Equal(r.URL.Query().Get(s.param), s.secret) {
+		return nil, fmt.Errorf("%w: bad or missing %s parameter", webhook.ErrUnauthenticated, s.param)
 	}
 	ev, err := ParseEvent(body)
 	if err != nil {
-		h.refuse(w, r, http.StatusBadRequest, "not an event", "error", err.Error())
-		return
+		return nil, err
 	}
-	if h.cfg.tenant != "" && !webhook.Equal(strings.TrimSpace(ev.MID), h.cfg.tenant) {
-		h.refuse(w, r, http.StatusForbidden, "unexpected tenant", "mid", ev.MID)
-		return
+	if s.tenant != "" && !webhook.Equal(strings.TrimSpace(string(ev.MID)), s.tenant) {
+		return nil, fmt.Errorf("%w: event for another tenant", webhook.ErrUnauthenticated)
 	}
-	if err := webhook.Call(func() error { return h.fn(r.Context(), ev) }); err != nil {
-		h.cfg.logger.ErrorContext(r.Context(), "jing: webhook handler failed; not acknowledged",
-			"event_type", string(ev.EventType), "entity_id", ev.ExtraData.EntityID, "error", err.Error())
-		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
-		return
-	}
+	return &webhook.Delivery{
+		Event:  string(ev.EventType),
+		Key:    ev.DedupeKey(),
+		Handle: func(ctx context.Context) error { return fn(ctx, ev) },
+		Ack:    ack,
+	}, nil
+}
+
+// ack is the acknowledgement: 200 "success" (the vendor documents none).
+func ack(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte("success"))

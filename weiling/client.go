@@ -136,6 +136,17 @@ func WithTokenStore(s TokenStore) Option { return core.WithTokenStore(s) }
 // redelivered event is acknowledged without running the function again.
 type Deduper = core.Deduper
 
+// ClaimState is a Deduper's answer to Claim.
+type ClaimState = core.ClaimState
+
+// Deduper answers: run the function, already handled (acknowledge), or being
+// handled elsewhere right now (ask the vendor to deliver again).
+const (
+	ClaimNew  = core.ClaimNew
+	ClaimDone = core.ClaimDone
+	ClaimBusy = core.ClaimBusy
+)
+
 // WithMaxBodyBytes caps the body of a callback delivery (default 1 MiB); a
 // larger one is refused with 413. Handlers only.
 func WithMaxBodyBytes(n int64) Option { return core.WithMaxBodyBytes(n) }

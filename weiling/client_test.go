@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"testing"
@@ -48,7 +49,7 @@ func TestNewValidation(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, tt.appID, c.AppID())
+			assert.Equal(t, tt.appID, c.AppID)
 		})
 	}
 }
@@ -128,7 +129,7 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 	// A vendor echoing the secret and token in its message.
 	h := newHarness(t)
 	h.on(http.MethodPost, "contact/batch", `{"code":1001,"msg":"bad app_secret=`+testSecret+` token=`+testToken+`"}`)
-	_, err := h.c.BatchGetContacts(context.Background(), []string{"x"})
+	_, err := h.c.BatchGetContacts(context.Background(), &weiling.BatchGetContactsRequest{ContactIDs: []string{"x"}})
 	require.ErrorIs(t, err, weiling.ErrInvalidParam)
 	testkit.NoSecrets(t, err.Error(), testSecret, testToken)
 	testkit.NoSecrets(t, h.logs.String(), testSecret, testToken)
@@ -156,7 +157,7 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 	logger, logs = testkit.Logger()
 	c, err = weiling.New(testAppID, testSecret, weiling.WithBaseURL("http://"+addr), weiling.WithLogger(logger), core.WithSleep(sl.Sleep), weiling.WithTokenStore(store))
 	require.NoError(t, err)
-	_, err = c.BatchGetContacts(context.Background(), []string{"x"})
+	_, err = c.BatchGetContacts(context.Background(), &weiling.BatchGetContactsRequest{ContactIDs: []string{"x"}})
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, weiling.ErrAmbiguous))
 	testkit.NoSecrets(t, err.Error(), testSecret, testToken, "access_token=")
@@ -171,8 +172,32 @@ func TestRateLimitSharedByAllCalls(t *testing.T) {
 	defer cancel()
 	// The token request uses the burst; the call would wait ~1 s, past the
 	// deadline.
-	_, err := h.c.BatchGetContacts(ctx, []string{"x"})
+	_, err := h.c.BatchGetContacts(ctx, &weiling.BatchGetContactsRequest{ContactIDs: []string{"x"}})
 	require.Error(t, err)
 	assert.Equal(t, 0, h.count())
 	assert.Equal(t, int32(1), h.tokenN.Load())
+}
+
+// TestClientPrintsNoSecret: printing a client with any verb, or logging it
+// with slog, shows the vendor, the app id and the base URL only.
+func TestClientPrintsNoSecret(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	_, err := h.c.AccessToken(context.Background()) // a token is cached too
+	require.NoError(t, err)
+	logger, logs := testkit.Logger()
+	logger.Info("client", "c", h.c)
+	texts := map[string]string{"slog": logs.String()}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		texts[verb] = fmt.Sprintf(verb, h.c)
+		texts[verb+" of a value"] = fmt.Sprintf(verb, *h.c)
+	}
+	for name, text := range texts {
+		t.Run(name, func(t *testing.T) {
+			testkit.NoSecrets(t, text, testSecret, testToken)
+			assert.Contains(t, text, testAppID)
+			assert.Contains(t, text, testBase)
+		})
+	}
+	assert.Equal(t, "weiling.Client{app: "+testAppID+", base: "+testBase+"}", fmt.Sprint(h.c))
 }

@@ -68,7 +68,7 @@ func TestListCluesFixture(t *testing.T) {
 	c := page.Clues[0]
 	assertSeedClue(t, c)
 	assert.Equal(t, []weiling.CompanyRef{{CompanyID: "c0mp4ny-1d", CompanyName: "上海卫瓴科技有限公司"}}, c.CompanyList)
-	assert.Equal(t, map[string]json.RawMessage{"untyped_member": json.RawMessage(`{"kept": [1, 2, 3]}`)}, c.Extra)
+	assert.Equal(t, weiling.Extra{"untyped_member": json.RawMessage(`{"kept": [1, 2, 3]}`)}, c.Extra)
 }
 
 func TestListCluesFirstPageQuery(t *testing.T) {
@@ -121,8 +121,9 @@ func TestBatchGetClues(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.on(http.MethodPost, "clue/batch", ok(`{"clue_list":[{"clue_id":"a","status":"4","is_useless":1}]}`))
-	got, err := h.c.BatchGetClues(context.Background(), []string{"a", "b"})
+	res, err := h.c.BatchGetClues(context.Background(), &weiling.BatchGetCluesRequest{ClueIDs: []string{"a", "b"}})
 	require.NoError(t, err)
+	got := res.Clues
 	require.Len(t, got, 1)
 	assert.Equal(t, weiling.ClueInPool, got[0].Status)
 	assert.True(t, bool(got[0].IsUseless))
@@ -152,11 +153,31 @@ func TestClueValidation(t *testing.T) {
 		name string
 		err  func() error
 	}{
-		{"batch none", func() error { _, err := h.c.BatchGetClues(ctx, nil); return err }},
-		{"batch 101", func() error { _, err := h.c.BatchGetClues(ctx, ids(101)); return err }},
-		{"batch empty id", func() error { _, err := h.c.BatchGetClues(ctx, []string{""}); return err }},
-		{"disuse 101", func() error { _, err := h.c.DisuseClues(ctx, ids(101)); return err }},
-		{"disuse none", func() error { _, err := h.c.DisuseClues(ctx, []string{}); return err }},
+		{"batch nil", func() error { _, err := h.c.BatchGetClues(ctx, nil); return err }},
+		{"disuse nil", func() error { _, err := h.c.DisuseClues(ctx, nil); return err }},
+		{"back to sea nil", func() error { _, err := h.c.BackCluesToSea(ctx, nil); return err }},
+		{"recover nil", func() error { _, err := h.c.RecoverClues(ctx, nil); return err }},
+		{"owner change nil", func() error { _, err := h.c.ChangeClueOwner(ctx, nil); return err }},
+		{"batch none", func() error {
+			_, err := h.c.BatchGetClues(ctx, &weiling.BatchGetCluesRequest{ClueIDs: nil})
+			return err
+		}},
+		{"batch 101", func() error {
+			_, err := h.c.BatchGetClues(ctx, &weiling.BatchGetCluesRequest{ClueIDs: ids(101)})
+			return err
+		}},
+		{"batch empty id", func() error {
+			_, err := h.c.BatchGetClues(ctx, &weiling.BatchGetCluesRequest{ClueIDs: []string{""}})
+			return err
+		}},
+		{"disuse 101", func() error {
+			_, err := h.c.DisuseClues(ctx, &weiling.DisuseCluesRequest{ClueIDs: ids(101)})
+			return err
+		}},
+		{"disuse none", func() error {
+			_, err := h.c.DisuseClues(ctx, &weiling.DisuseCluesRequest{ClueIDs: []string{}})
+			return err
+		}},
 		{"owner change 100", func() error {
 			_, err := h.c.ChangeClueOwner(ctx, &weiling.ChangeOwnerRequest{Changes: changes(100)})
 			return err
@@ -166,14 +187,24 @@ func TestClueValidation(t *testing.T) {
 			_, err := h.c.ChangeClueOwner(ctx, &weiling.ChangeOwnerRequest{Changes: []weiling.OwnerChange{{ID: "a"}}})
 			return err
 		}},
-		{"update none", func() error { _, err := h.c.UpdateClues(ctx, nil); return err }},
-		{"update no id", func() error { _, err := h.c.UpdateClues(ctx, []weiling.ClueUpdate{{UserName: "x"}}); return err }},
-		{"update gender", func() error {
-			_, err := h.c.UpdateClues(ctx, []weiling.ClueUpdate{{ClueID: "a", Gender: -1}})
+		{"update nil", func() error { _, err := h.c.UpdateClues(ctx, nil); return err }},
+		{"update none", func() error { _, err := h.c.UpdateClues(ctx, &weiling.UpdateCluesRequest{}); return err }},
+		{"update no id", func() error {
+			_, err := h.c.UpdateClues(ctx, &weiling.UpdateCluesRequest{Clues: []weiling.ClueUpdate{{UserName: "x"}}})
 			return err
 		}},
-		{"back to sea none", func() error { _, err := h.c.BackCluesToSea(ctx, nil, "s"); return err }},
-		{"recover empty id", func() error { _, err := h.c.RecoverClues(ctx, []string{" "}); return err }},
+		{"update gender", func() error {
+			_, err := h.c.UpdateClues(ctx, &weiling.UpdateCluesRequest{Clues: []weiling.ClueUpdate{{ClueID: "a", Gender: -1}}})
+			return err
+		}},
+		{"back to sea none", func() error {
+			_, err := h.c.BackCluesToSea(ctx, &weiling.BackCluesToSeaRequest{ClueIDs: nil, SeaID: "s"})
+			return err
+		}},
+		{"recover empty id", func() error {
+			_, err := h.c.RecoverClues(ctx, &weiling.RecoverCluesRequest{ClueIDs: []string{" "}})
+			return err
+		}},
 	}
 	for _, tt := range tests {
 		assert.ErrorIs(t, tt.err(), weiling.ErrInvalidParam, tt.name)
@@ -197,20 +228,20 @@ func TestClueBatchEndpointsWire(t *testing.T) {
 			return c.ChangeClueOwner(ctx, &weiling.ChangeOwnerRequest{Changes: []weiling.OwnerChange{{ID: "a", OwnerID: "o"}}, OperatorUserID: "op"})
 		}, `{"clue_list":[{"id":"a","owner_id":"o"}],"operator_user_id":"op"}`},
 		{"clue/disuse", func(c *weiling.Client) (*weiling.BatchResult, error) {
-			return c.DisuseClues(ctx, []string{"a", "b"})
+			return c.DisuseClues(ctx, &weiling.DisuseCluesRequest{ClueIDs: []string{"a", "b"}})
 		}, `{"clue_ids":["a","b"]}`},
 		{"clue/update", func(c *weiling.Client) (*weiling.BatchResult, error) {
-			return c.UpdateClues(ctx, []weiling.ClueUpdate{
+			return c.UpdateClues(ctx, &weiling.UpdateCluesRequest{Clues: []weiling.ClueUpdate{
 				{ClueID: "a", UserName: "n", Position: "p", Gender: weiling.GenderFemale, Age: 3, WxID: "w", QQ: "q", Email: "e", Remark: "r",
 					ClueCustomField: map[string]any{"text": "v", "multi": []string{"l1", "l2"}, "date": 1631618303000}},
 				{ClueID: "b", Remark: "only"},
-			})
+			}})
 		}, `{"clue_list":[{"clue_id":"a","user_name":"n","position":"p","gender":2,"age":3,"wx_id":"w","qq":"q","email":"e","remark":"r","clue_custom_field":{"date":1631618303000,"multi":["l1","l2"],"text":"v"}},{"clue_id":"b","remark":"only"}]}`},
 		{"clue/back_to_sea", func(c *weiling.Client) (*weiling.BatchResult, error) {
-			return c.BackCluesToSea(ctx, []string{"a"}, "sea1")
+			return c.BackCluesToSea(ctx, &weiling.BackCluesToSeaRequest{ClueIDs: []string{"a"}, SeaID: "sea1"})
 		}, `{"clue_ids":["a"],"sea_id":"sea1"}`},
 		{"clue/recover", func(c *weiling.Client) (*weiling.BatchResult, error) {
-			return c.RecoverClues(ctx, []string{"a"})
+			return c.RecoverClues(ctx, &weiling.RecoverCluesRequest{ClueIDs: []string{"a"}})
 		}, `{"clue_ids":["a"]}`},
 	}
 	for _, tt := range tests {
@@ -220,7 +251,7 @@ func TestClueBatchEndpointsWire(t *testing.T) {
 			h.on(http.MethodPost, tt.op, ok(`{"fail_list":[],"success_list":["a"]}`), ok(`{"fail_list":[{"clue_id":"zz","error_code":1003,"error_msg":"数据不存在"}]}`))
 			res, err := tt.call(h.c)
 			require.NoError(t, err)
-			assert.Equal(t, "a", res.SuccessList[0].ID)
+			assert.Equal(t, "a", res.Succeeded[0].ID)
 			r := h.last(t)
 			assert.Equal(t, http.MethodPost, r.Method)
 			assert.Equal(t, "/prefix/openapi/"+tt.op, r.Path)
@@ -232,7 +263,7 @@ func TestClueBatchEndpointsWire(t *testing.T) {
 			var be *weiling.BatchError
 			require.ErrorAs(t, err, &be)
 			assert.Equal(t, tt.op, be.Op)
-			assert.Equal(t, "zz", res.FailList[0].ID())
+			assert.Equal(t, "zz", res.Failed[0].ID)
 		})
 	}
 }

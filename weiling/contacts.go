@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"iter"
 	"net/http"
-	"net/url"
-	"reflect"
 	"strings"
 	"time"
 
@@ -43,11 +41,11 @@ type Contact struct {
 	// OtherCustomField is other_custom_field (format not documented).
 	OtherCustomField Text `json:"other_custom_field,omitempty"`
 
-	IsRepeat     flex.Bool `json:"is_repeat"`
-	IsUseless    flex.Bool `json:"is_useless"`
-	CreateUserID string    `json:"create_user_id"`
-	OwnerID      string    `json:"owner_id"`
-	URL          string    `json:"url"`
+	IsRepeat     Bool   `json:"is_repeat"`
+	IsUseless    Bool   `json:"is_useless"`
+	CreateUserID string `json:"create_user_id"`
+	OwnerID      string `json:"owner_id"`
+	URL          string `json:"url"`
 
 	Email          string         `json:"email"`
 	Age            flex.Int64     `json:"age"`
@@ -56,37 +54,34 @@ type Contact struct {
 	Industry       string         `json:"industry"`
 	Position       string         `json:"position"`
 
-	CreateTime        flex.UnixMillis `json:"create_time"`
-	LastFollowTime    flex.UnixMillis `json:"last_follow_time"`
-	FirstProgressTime flex.UnixMillis `json:"first_progress_time"`
-	ClaimTime         flex.UnixMillis `json:"claim_time"`
+	CreateTime        UnixMillis `json:"create_time"`
+	LastFollowTime    UnixMillis `json:"last_follow_time"`
+	FirstProgressTime UnixMillis `json:"first_progress_time"`
+	ClaimTime         UnixMillis `json:"claim_time"`
 
 	TagGroupList     []TagGroup    `json:"tag_group_list,omitempty"`
 	BusinessList     []BusinessRef `json:"business_list,omitempty"`
 	CompanyList      []CompanyRef  `json:"company_list,omitempty"`
-	LatestProgressID flex.String   `json:"latest_progress_id"`
+	LatestProgressID ID            `json:"latest_progress_id"`
 	// CustomerStage is customer_stage, verbatim (type not documented).
 	CustomerStage Text `json:"customer_stage"`
 
 	// Extra holds the members of the vendor's object that no field above
 	// names (contact/batch documents 37), verbatim.
-	Extra map[string]json.RawMessage `json:"-"`
+	Extra Extra `json:"-"`
 }
 
-// UnmarshalJSON decodes the typed fields and keeps the rest in Extra.
+// UnmarshalJSON decodes the typed fields and keeps the other members in
+// Extra, in one pass over the object.
 func (c *Contact) UnmarshalJSON(b []byte) error {
 	type plain Contact
-	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	extra, err := extraFields(b, reflect.TypeFor[plain]())
-	if err != nil {
-		return err
-	}
-	p.Extra = extra
-	*c = Contact(p)
-	return nil
+	return flex.UnmarshalObject(b, (*plain)(c), &c.Extra)
+}
+
+// MarshalJSON encodes the typed fields, then the members of Extra.
+func (c Contact) MarshalJSON() ([]byte, error) {
+	type plain Contact
+	return flex.MarshalObject(plain(c), c.Extra)
 }
 
 // Created returns CreateTime as a time.
@@ -168,101 +163,125 @@ func (r *CreateContactRequest) check(op string) error {
 	return checkGenderAge(op, r.Gender, r.Age)
 }
 
+var (
+	epCreateContact      = core.Endpoint{Op: "contact/create", Path: "/openapi/contact/create", Create: true}
+	epBatchGetContacts   = core.Endpoint{Op: "contact/batch", Path: "/openapi/contact/batch"}
+	epListContacts       = core.Endpoint{Op: "contact/list", Method: http.MethodGet, Path: "/openapi/contact/list"}
+	epEditContact        = core.Endpoint{Op: "contact/edit", Path: "/openapi/contact/edit"}
+	epChangeContactOwner = core.Endpoint{Op: "contact/owner_change", Path: "/openapi/contact/owner_change"}
+	epDisuseContacts     = core.Endpoint{Op: "contact/disuse", Path: "/openapi/contact/disuse"}
+	epRecoverContacts    = core.Endpoint{Op: "contact/recover", Path: "/openapi/contact/recover"}
+	epBackContactsToSea  = core.Endpoint{Op: "contact/back_to_sea", Path: "/openapi/contact/back_to_sea"}
+)
+
 // CreateContactResult is the answer of contact/create. The vendor does not
 // document it: ContactID is set only if the answer carries one (a
-// contact_id member, or data that is the id itself); Raw is the answer's
-// data verbatim. Without an id, find the contact with ListContacts (by the
-// day of creation and its name or phone).
+// contact_id or id member holding a string, or data that is the id itself);
+// Raw is the answer's data verbatim. Without an id, find the contact with
+// ListContacts (by the day of creation and its name or phone).
 type CreateContactResult struct {
 	ContactID string
 	Raw       json.RawMessage
 }
 
-// CreateContact creates a contact (POST /openapi/contact/create). It is a
-// create: after a failure where the request may have reached weiling
-// (timeout, reset, 5xx, business code 500) it is not retried and the error
-// matches ErrAmbiguous; look the contact up before creating it again.
-func (c *Client) CreateContact(ctx context.Context, req *CreateContactRequest) (*CreateContactResult, error) {
-	const op = "contact/create"
-	if err := req.check(op); err != nil {
-		return nil, err
+// UnmarshalJSON keeps data verbatim and reads the new contact's id from an
+// object's contact_id (or id), or from a bare string; anything else leaves
+// ContactID empty.
+func (r *CreateContactResult) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	r.Raw = append(json.RawMessage(nil), b...)
+	r.ContactID = ""
+	if len(b) == 0 {
+		return nil
 	}
-	res, err := c.call(ctx, op, http.MethodPost, nil, req, true, nil)
-	if err != nil {
-		return nil, err
-	}
-	out := &CreateContactResult{}
-	if len(res.Data) > 0 {
-		out.Raw = append(json.RawMessage(nil), res.Data...)
-		out.ContactID = createdID(res.Data)
-	}
-	return out, nil
-}
-
-// createdID reads the new contact's id from an undocumented answer: an
-// object's contact_id (or id), or a bare string; anything else gives "".
-func createdID(data []byte) string {
-	data = bytes.TrimSpace(data)
-	if len(data) == 0 {
-		return ""
-	}
-	switch data[0] {
+	switch b[0] {
 	case '{':
 		var o struct {
 			ContactID json.RawMessage `json:"contact_id"`
 			ID        json.RawMessage `json:"id"`
 		}
-		if json.Unmarshal(data, &o) != nil {
-			return ""
+		if flex.UnmarshalObject(b, &o, nil) != nil {
+			return nil
 		}
 		for _, raw := range []json.RawMessage{o.ContactID, o.ID} {
 			var s string
 			if json.Unmarshal(raw, &s) == nil && s != "" {
-				return s
+				r.ContactID = s
+				return nil
 			}
 		}
 	case '"':
 		var s string
-		if json.Unmarshal(data, &s) == nil {
-			return s
+		if json.Unmarshal(b, &s) == nil {
+			r.ContactID = s
 		}
 	}
-	return ""
+	return nil
+}
+
+// CreateContact creates a contact (POST /openapi/contact/create). It is a
+// create: after a failure where the request may have reached weiling
+// (timeout, reset, 5xx, business code 500) it is not retried and the error
+// matches ErrAmbiguous; look the contact up before creating it again. The
+// contact has no natural key the SDK could read it back by, so such a
+// failure is not resolved.
+func (c *Client) CreateContact(ctx context.Context, req *CreateContactRequest) (*CreateContactResult, error) {
+	if err := req.check(epCreateContact.Op); err != nil {
+		return nil, err
+	}
+	var res CreateContactResult
+	if _, err := c.t.Call(ctx, epCreateContact, nil, req, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// BatchGetContactsRequest is the body of POST /openapi/contact/batch.
+type BatchGetContactsRequest struct {
+	// ContactIDs are the contacts to read (1 to 100).
+	ContactIDs []string `json:"contact_ids"`
+}
+
+// BatchGetContactsResult is the answer of contact/batch: the contacts found
+// (unknown ids are simply missing).
+type BatchGetContactsResult struct {
+	Contacts []Contact `json:"contact_list"`
 }
 
 // BatchGetContacts returns the contacts with the given ids (POST
 // /openapi/contact/batch, at most 100 ids). Unknown ids are simply missing
-// from the answer.
-func (c *Client) BatchGetContacts(ctx context.Context, contactIDs []string) ([]Contact, error) {
-	const op = "contact/batch"
-	if err := checkIDs(op, "contact_ids", contactIDs, MaxBatch); err != nil {
+// from the answer. Each contact is decoded once, straight from the answer.
+func (c *Client) BatchGetContacts(ctx context.Context, req *BatchGetContactsRequest) (*BatchGetContactsResult, error) {
+	if req == nil {
+		return nil, nilRequest(epBatchGetContacts.Op)
+	}
+	if err := checkIDs(epBatchGetContacts.Op, "contact_ids", req.ContactIDs, MaxBatch); err != nil {
 		return nil, err
 	}
-	var out struct {
-		Contacts []Contact `json:"contact_list"`
-	}
-	if _, err := c.call(ctx, op, http.MethodPost, nil, map[string]any{"contact_ids": contactIDs}, false, &out); err != nil {
+	var res BatchGetContactsResult
+	if _, err := c.t.Call(ctx, epBatchGetContacts, nil, req, &res); err != nil {
 		return nil, err
 	}
-	return out.Contacts, nil
+	return &res, nil
 }
 
 // ListContactsRequest is the query of GET /openapi/contact/list.
 type ListContactsRequest struct {
-	// Cursor is the cursor of the previous page; empty for the first page.
-	Cursor string
+	// Cursor is the cursor of the previous page; empty for the first page
+	// (always sent).
+	Cursor string `url:"cursor"`
 	// StartDay and EndDay bound the creation day, as yyyy-MM-dd (see Day).
 	// The vendor marks them optional, but answers 1013 without them, so
 	// they are required here and always sent.
-	StartDay string
-	EndDay   string
+	StartDay string `url:"start_day"`
+	EndDay   string `url:"end_day"`
 	// OwnerID filters by owner.
-	OwnerID string
+	OwnerID string `url:"owner_id,omitempty"`
 }
 
 func (r *ListContactsRequest) check(op string) error {
 	if r == nil {
-		return core.InvalidParam(vendorName, op, "request is nil")
+		return nilRequest(op)
 	}
 	start, err := time.Parse(time.DateOnly, r.StartDay)
 	if err != nil {
@@ -294,19 +313,11 @@ type ContactPage struct {
 // (数据加载完毕) it returns an empty page with Done set and no error.
 // AllContacts walks every page.
 func (c *Client) ListContacts(ctx context.Context, req *ListContactsRequest) (*ContactPage, error) {
-	const op = "contact/list"
-	if err := req.check(op); err != nil {
+	if err := req.check(epListContacts.Op); err != nil {
 		return nil, err
 	}
-	q := url.Values{}
-	q.Set("cursor", req.Cursor)
-	q.Set("start_day", req.StartDay)
-	q.Set("end_day", req.EndDay)
-	if req.OwnerID != "" {
-		q.Set("owner_id", req.OwnerID)
-	}
 	var page ContactPage
-	if _, err := c.call(ctx, op, http.MethodGet, q, nil, false, &page); err != nil {
+	if _, err := c.t.Call(ctx, epListContacts, req, nil, &page); err != nil {
 		if isEndOfData(err) {
 			return &ContactPage{Done: true}, nil
 		}
@@ -319,35 +330,23 @@ func (c *Client) ListContacts(ctx context.Context, req *ListContactsRequest) (*C
 // AllContacts walks every page of contact/list from req.Cursor on,
 // yielding each contact; it ends at code 1006, an empty cursor or an empty
 // page, and yields an error once and stops if a page fails (or the vendor
-// repeats a cursor).
+// hands out a cursor it handed out before). req is not modified.
 func (c *Client) AllContacts(ctx context.Context, req *ListContactsRequest) iter.Seq2[Contact, error] {
 	return func(yield func(Contact, error) bool) {
-		var r ListContactsRequest
-		if req != nil {
-			r = *req
+		if err := req.check(epListContacts.Op); err != nil {
+			yield(Contact{}, err)
+			return
 		}
-		seen := map[string]bool{}
-		for {
+		r := *req
+		next := cursorGuard()
+		core.WalkCursor(ctx, vendorName, epListContacts.Op, r.Cursor, func(ctx context.Context, cursor string) ([]Contact, string, error) {
+			r.Cursor = cursor
 			page, err := c.ListContacts(ctx, &r)
 			if err != nil {
-				yield(Contact{}, err)
-				return
+				return nil, "", err
 			}
-			for _, ct := range page.Contacts {
-				if !yield(ct, nil) {
-					return
-				}
-			}
-			if page.Done {
-				return
-			}
-			if seen[page.Cursor] {
-				yield(Contact{}, cursorLoop("contact/list"))
-				return
-			}
-			seen[page.Cursor] = true
-			r.Cursor = page.Cursor
-		}
+			return page.Contacts, next(cursor, page.Cursor, page.Done), nil
+		}, yield)
 	}
 }
 
@@ -368,65 +367,105 @@ type EditContactRequest struct {
 	ContactCustom map[string]any `json:"contact_custom,omitempty"`
 }
 
+// EditContactResult is the answer of contact/edit. The vendor sends no data
+// (just {code, msg}); the type exists so that fields it may add later are
+// not a breaking change.
+type EditContactResult struct{}
+
 // EditContact updates one contact (POST /openapi/contact/edit).
-func (c *Client) EditContact(ctx context.Context, req *EditContactRequest) error {
+func (c *Client) EditContact(ctx context.Context, req *EditContactRequest) (*EditContactResult, error) {
 	const op = "contact/edit"
 	if req == nil || strings.TrimSpace(req.ContactID) == "" {
-		return core.InvalidParam(vendorName, op, "contact_id is required")
+		return nil, core.InvalidParam(vendorName, op, "contact_id is required")
 	}
 	if err := checkGenderAge(op, req.Gender, req.Age); err != nil {
-		return err
+		return nil, err
 	}
-	_, err := c.call(ctx, op, http.MethodPost, nil, req, false, nil)
-	return err
+	if _, err := c.t.Call(ctx, epEditContact, nil, req, nil); err != nil {
+		return nil, err
+	}
+	return &EditContactResult{}, nil
 }
 
 // ChangeContactOwner transfers contacts to new owners (POST
 // /openapi/contact/owner_change, sent with operator_user_id as in the
-// vendor's example). Items the vendor rejects come back in the result's
-// FailList, and the error is then a *BatchError (the result is returned as
+// vendor's example). Items the vendor refuses come back in the result's
+// Failed, and the error is then a *BatchError (the result is returned as
 // well).
 func (c *Client) ChangeContactOwner(ctx context.Context, req *ChangeOwnerRequest) (*BatchResult, error) {
-	const op = "contact/owner_change"
-	if err := req.check(op, 0); err != nil {
+	if err := req.check(epChangeContactOwner.Op, 0); err != nil {
 		return nil, err
 	}
-	return c.batchCall(ctx, op, req.body("contact_list"))
+	return c.batchCall(ctx, epChangeContactOwner, &ownerChangeBody{ContactList: req.Changes, OperatorUserID: req.OperatorUserID})
+}
+
+// DisuseContactsRequest is the request of POST /openapi/contact/disuse.
+type DisuseContactsRequest struct {
+	// ContactIDs are the contacts to discard (1 to 100). They are sent
+	// under the documented key "contatc_ids" (sic), or "contact_ids" with
+	// WithDisuseContactIDsKey.
+	ContactIDs []string
+}
+
+// disuseBody is the wire body of contact/disuse: one of the keys is set.
+type disuseBody struct {
+	Documented []string `json:"contatc_ids,omitempty"`
+	Corrected  []string `json:"contact_ids,omitempty"`
 }
 
 // DisuseContacts discards (废弃) contacts (POST /openapi/contact/disuse, at
 // most 100 ids). The ids are sent under the documented key "contatc_ids"
 // (sic); WithDisuseContactIDsKey sends "contact_ids" instead. Per-item
 // failures come back as for ChangeContactOwner.
-func (c *Client) DisuseContacts(ctx context.Context, contactIDs []string) (*BatchResult, error) {
-	const op = "contact/disuse"
-	if err := checkIDs(op, c.set.disuseKey, contactIDs, MaxBatch); err != nil {
+func (c *Client) DisuseContacts(ctx context.Context, req *DisuseContactsRequest) (*BatchResult, error) {
+	if req == nil {
+		return nil, nilRequest(epDisuseContacts.Op)
+	}
+	if err := checkIDs(epDisuseContacts.Op, c.set.disuseKey, req.ContactIDs, MaxBatch); err != nil {
 		return nil, err
 	}
-	return c.batchCall(ctx, op, map[string]any{c.set.disuseKey: contactIDs})
+	body := &disuseBody{Documented: req.ContactIDs}
+	if c.set.disuseKey != DisuseContactsKeyDocumented {
+		body = &disuseBody{Corrected: req.ContactIDs}
+	}
+	return c.batchCall(ctx, epDisuseContacts, body)
+}
+
+// RecoverContactsRequest is the body of POST /openapi/contact/recover.
+type RecoverContactsRequest struct {
+	// ContactIDs are the discarded contacts to restore (1 to 100).
+	ContactIDs []string `json:"contact_ids"`
 }
 
 // RecoverContacts restores discarded contacts (POST /openapi/contact/recover,
 // at most 100 ids). Per-item failures come back as for ChangeContactOwner.
-func (c *Client) RecoverContacts(ctx context.Context, contactIDs []string) (*BatchResult, error) {
-	const op = "contact/recover"
-	if err := checkIDs(op, "contact_ids", contactIDs, MaxBatch); err != nil {
+func (c *Client) RecoverContacts(ctx context.Context, req *RecoverContactsRequest) (*BatchResult, error) {
+	if req == nil {
+		return nil, nilRequest(epRecoverContacts.Op)
+	}
+	if err := checkIDs(epRecoverContacts.Op, "contact_ids", req.ContactIDs, MaxBatch); err != nil {
 		return nil, err
 	}
-	return c.batchCall(ctx, op, map[string]any{"contact_ids": contactIDs})
+	return c.batchCall(ctx, epRecoverContacts, req)
+}
+
+// BackContactsToSeaRequest is the body of POST /openapi/contact/back_to_sea.
+type BackContactsToSeaRequest struct {
+	// ContactIDs are the contacts to return (at least one).
+	ContactIDs []string `json:"contact_ids"`
+	// SeaID names the public pool (empty: not sent).
+	SeaID string `json:"sea_id,omitempty"`
 }
 
 // BackContactsToSea returns contacts to a public pool (POST
-// /openapi/contact/back_to_sea); seaID names the pool (empty: not sent).
-// Per-item failures come back as for ChangeContactOwner.
-func (c *Client) BackContactsToSea(ctx context.Context, contactIDs []string, seaID string) (*BatchResult, error) {
-	const op = "contact/back_to_sea"
-	if err := checkIDs(op, "contact_ids", contactIDs, 0); err != nil {
+// /openapi/contact/back_to_sea). Per-item failures come back as for
+// ChangeContactOwner.
+func (c *Client) BackContactsToSea(ctx context.Context, req *BackContactsToSeaRequest) (*BatchResult, error) {
+	if req == nil {
+		return nil, nilRequest(epBackContactsToSea.Op)
+	}
+	if err := checkIDs(epBackContactsToSea.Op, "contact_ids", req.ContactIDs, 0); err != nil {
 		return nil, err
 	}
-	body := map[string]any{"contact_ids": contactIDs}
-	if seaID != "" {
-		body["sea_id"] = seaID
-	}
-	return c.batchCall(ctx, op, body)
+	return c.batchCall(ctx, epBackContactsToSea, req)
 }

@@ -138,8 +138,9 @@ func TestBatchGetContacts(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.on(http.MethodPost, "contact/batch", string(fixture(t, "contact_batch_response.json")))
-	got, err := h.c.BatchGetContacts(context.Background(), []string{"Rw4Ed-aep4uP1_NPBh-SQ8SVxOpdHyLIPu2y_0Jr3bw", "missing"})
+	res, err := h.c.BatchGetContacts(context.Background(), &weiling.BatchGetContactsRequest{ContactIDs: []string{"Rw4Ed-aep4uP1_NPBh-SQ8SVxOpdHyLIPu2y_0Jr3bw", "missing"}})
 	require.NoError(t, err)
+	got := res.Contacts
 	r := h.last(t)
 	assert.Equal(t, "/prefix/openapi/contact/batch", r.Path)
 	assert.JSONEq(t, `{"contact_ids":["Rw4Ed-aep4uP1_NPBh-SQ8SVxOpdHyLIPu2y_0Jr3bw","missing"]}`, r.Body)
@@ -199,7 +200,7 @@ func TestBatchGetContacts(t *testing.T) {
 	assert.Equal(t, []weiling.CompanyRef{{CompanyID: "c1", CompanyName: "上海卫瓴科技有限公司"}}, c.CompanyList)
 	assert.Equal(t, "1234567890123456789", string(c.LatestProgressID), "19 digits kept exactly")
 	assert.Equal(t, weiling.Text("2"), c.CustomerStage)
-	assert.Equal(t, map[string]json.RawMessage{"sea_id": json.RawMessage(`"kox80-hte6v49WL3XgqDC0HVZA9JcVFIwZi1vFte4YU"`)}, c.Extra)
+	assert.Equal(t, weiling.Extra{"sea_id": json.RawMessage(`"kox80-hte6v49WL3XgqDC0HVZA9JcVFIwZi1vFte4YU"`)}, c.Extra)
 }
 
 func TestContactIDListValidation(t *testing.T) {
@@ -215,10 +216,22 @@ func TestContactIDListValidation(t *testing.T) {
 		call func(ids []string) error
 		max  bool
 	}{
-		{"batch", func(ids []string) error { _, err := h.c.BatchGetContacts(ctx, ids); return err }, true},
-		{"disuse", func(ids []string) error { _, err := h.c.DisuseContacts(ctx, ids); return err }, true},
-		{"recover", func(ids []string) error { _, err := h.c.RecoverContacts(ctx, ids); return err }, true},
-		{"back to sea", func(ids []string) error { _, err := h.c.BackContactsToSea(ctx, ids, ""); return err }, false},
+		{"batch", func(ids []string) error {
+			_, err := h.c.BatchGetContacts(ctx, &weiling.BatchGetContactsRequest{ContactIDs: ids})
+			return err
+		}, true},
+		{"disuse", func(ids []string) error {
+			_, err := h.c.DisuseContacts(ctx, &weiling.DisuseContactsRequest{ContactIDs: ids})
+			return err
+		}, true},
+		{"recover", func(ids []string) error {
+			_, err := h.c.RecoverContacts(ctx, &weiling.RecoverContactsRequest{ContactIDs: ids})
+			return err
+		}, true},
+		{"back to sea", func(ids []string) error {
+			_, err := h.c.BackContactsToSea(ctx, &weiling.BackContactsToSeaRequest{ContactIDs: ids})
+			return err
+		}, false},
 	}
 	for _, c := range calls {
 		assert.ErrorIs(t, c.call(nil), weiling.ErrInvalidParam, c.name)
@@ -229,13 +242,25 @@ func TestContactIDListValidation(t *testing.T) {
 			assert.Contains(t, err.Error(), "at most 100")
 		}
 	}
+	nilRequests := []func() error{
+		func() error { _, err := h.c.BatchGetContacts(ctx, nil); return err },
+		func() error { _, err := h.c.DisuseContacts(ctx, nil); return err },
+		func() error { _, err := h.c.RecoverContacts(ctx, nil); return err },
+		func() error { _, err := h.c.BackContactsToSea(ctx, nil); return err },
+		func() error { _, err := h.c.CreateContact(ctx, nil); return err },
+		func() error { _, err := h.c.ListContacts(ctx, nil); return err },
+	}
+	for i, call := range nilRequests {
+		assert.ErrorIs(t, call(), weiling.ErrInvalidParam, "nil request %d", i)
+	}
 	_, err := h.c.ChangeContactOwner(ctx, nil)
 	assert.ErrorIs(t, err, weiling.ErrInvalidParam)
 	_, err = h.c.ChangeContactOwner(ctx, &weiling.ChangeOwnerRequest{Changes: []weiling.OwnerChange{{ID: "a"}}})
 	assert.ErrorIs(t, err, weiling.ErrInvalidParam)
-	assert.ErrorIs(t, h.c.EditContact(ctx, &weiling.EditContactRequest{}), weiling.ErrInvalidParam)
-	assert.ErrorIs(t, h.c.EditContact(ctx, nil), weiling.ErrInvalidParam)
-	assert.ErrorIs(t, h.c.EditContact(ctx, &weiling.EditContactRequest{ContactID: "a", Gender: 7}), weiling.ErrInvalidParam)
+	for _, req := range []*weiling.EditContactRequest{{}, nil, {ContactID: "a", Gender: 7}} {
+		_, err := h.c.EditContact(ctx, req)
+		assert.ErrorIs(t, err, weiling.ErrInvalidParam)
+	}
 	assert.Zero(t, h.count())
 }
 
@@ -362,7 +387,7 @@ func TestEditContactWire(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.on(http.MethodPost, "contact/edit", `{"code":0,"msg":"success"}`)
-	err := h.c.EditContact(context.Background(), &weiling.EditContactRequest{
+	_, err := h.c.EditContact(context.Background(), &weiling.EditContactRequest{
 		ContactID: "c1", UserName: "n", Position: "p", Gender: weiling.GenderMale, Age: 40, WxID: "w", QQ: "q", Email: "e@x.cn", Remark: "r",
 		ContactCustom: map[string]any{"f": "v"},
 	})
@@ -370,7 +395,8 @@ func TestEditContactWire(t *testing.T) {
 	r := h.last(t)
 	assert.Equal(t, "/prefix/openapi/contact/edit", r.Path)
 	assert.JSONEq(t, `{"contact_id":"c1","user_name":"n","position":"p","gender":1,"age":40,"wx_id":"w","qq":"q","email":"e@x.cn","remark":"r","contact_custom":{"f":"v"}}`, r.Body)
-	require.NoError(t, h.c.EditContact(context.Background(), &weiling.EditContactRequest{ContactID: "c1", Remark: "only"}))
+	_, err = h.c.EditContact(context.Background(), &weiling.EditContactRequest{ContactID: "c1", Remark: "only"})
+	require.NoError(t, err)
 	assert.JSONEq(t, `{"contact_id":"c1","remark":"only"}`, h.last(t).Body)
 }
 
@@ -382,8 +408,8 @@ func TestChangeContactOwnerWire(t *testing.T) {
 		Changes: []weiling.OwnerChange{{ID: "a", OwnerID: "o"}, {ID: "b", OwnerID: "o"}}, OperatorUserID: "op",
 	})
 	require.ErrorIs(t, err, weiling.ErrNotFound)
-	require.Len(t, res.FailList, 1)
-	assert.Equal(t, "b", res.FailList[0].ID())
+	require.Len(t, res.Failed, 1)
+	assert.Equal(t, "b", res.Failed[0].ID)
 	r := h.last(t)
 	assert.Equal(t, "/prefix/openapi/contact/owner_change", r.Path)
 	assert.JSONEq(t, `{"contact_list":[{"id":"a","owner_id":"o"},{"id":"b","owner_id":"o"}],"operator_user_id":"op"}`, r.Body)
@@ -394,13 +420,13 @@ func TestDisuseContactsKey(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.on(http.MethodPost, "contact/disuse", ok(`{"fail_list":[]}`))
-	_, err := h.c.DisuseContacts(context.Background(), []string{"a", "b"})
+	_, err := h.c.DisuseContacts(context.Background(), &weiling.DisuseContactsRequest{ContactIDs: []string{"a", "b"}})
 	require.NoError(t, err)
 	assert.Equal(t, `{"contatc_ids":["a","b"]}`, h.last(t).Body, "the documented (misspelt) key")
 
 	h2 := newHarness(t, weiling.WithDisuseContactIDsKey())
 	h2.on(http.MethodPost, "contact/disuse", ok(`{"fail_list":[]}`))
-	_, err = h2.c.DisuseContacts(context.Background(), []string{"a"})
+	_, err = h2.c.DisuseContacts(context.Background(), &weiling.DisuseContactsRequest{ContactIDs: []string{"a"}})
 	require.NoError(t, err)
 	assert.Equal(t, `{"contact_ids":["a"]}`, h2.last(t).Body)
 }
@@ -410,17 +436,17 @@ func TestRecoverAndBackToSeaContactsWire(t *testing.T) {
 	h := newHarness(t)
 	h.on(http.MethodPost, "contact/recover", ok(`{"fail_list":[{"contact_id":"x","error_code":1003,"error_msg":"数据不存在"}]}`))
 	h.on(http.MethodPost, "contact/back_to_sea", ok(`{"fail_list":[]}`))
-	res, err := h.c.RecoverContacts(context.Background(), []string{"a", "x"})
+	res, err := h.c.RecoverContacts(context.Background(), &weiling.RecoverContactsRequest{ContactIDs: []string{"a", "x"}})
 	require.ErrorIs(t, err, weiling.ErrNotFound)
-	assert.Equal(t, "x", res.FailList[0].ID())
+	assert.Equal(t, "x", res.Failed[0].ID)
 	assert.Equal(t, `{"contact_ids":["a","x"]}`, h.last(t).Body)
 	assert.Equal(t, "/prefix/openapi/contact/recover", h.last(t).Path)
 
-	_, err = h.c.BackContactsToSea(context.Background(), []string{"a"}, "sea1")
+	_, err = h.c.BackContactsToSea(context.Background(), &weiling.BackContactsToSeaRequest{ContactIDs: []string{"a"}, SeaID: "sea1"})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"contact_ids":["a"],"sea_id":"sea1"}`, h.last(t).Body)
 	assert.Equal(t, "/prefix/openapi/contact/back_to_sea", h.last(t).Path)
-	_, err = h.c.BackContactsToSea(context.Background(), []string{"a"}, "")
+	_, err = h.c.BackContactsToSea(context.Background(), &weiling.BackContactsToSeaRequest{ContactIDs: []string{"a"}})
 	require.NoError(t, err)
 	assert.Equal(t, `{"contact_ids":["a"]}`, h.last(t).Body)
 }

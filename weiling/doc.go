@@ -14,12 +14,16 @@
 //     number or a string, 0 is success, anything else an *APIError with the
 //     code verbatim (see the Code... constants and the sentinels). Batch
 //     endpoints can succeed as a whole while items fail: their fail_list is
-//     returned in a BatchResult together with a *BatchError.
+//     returned in BatchResult.Failed together with a *BatchError holding
+//     the same items (id, code, message).
+//   - Objects are decoded once: typed fields and the members the SDK does
+//     not type (kept verbatim in Extra) in the same pass.
 //   - Lists page with an opaque cursor; code 1006 (数据加载完毕) ends a list,
 //     and the All... iterators treat it as the end, not an error.
 //   - Callbacks are WeCom-style: msg_signature = SHA-1 of the sorted Token,
 //     timestamp, nonce and ciphertext; the message is AES-256-CBC encrypted
-//     with the EncodingAESKey (Sign, Encrypt, Decrypt, NewCallbackHandler).
+//     with the EncodingAESKey (Sign, Encrypt, Decrypt, NewCallbackHandler,
+//     which answers "success" only after your function returned nil).
 //
 // Unknowns and the safe defaults chosen (see the vendor notes):
 //

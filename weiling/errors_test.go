@@ -4,6 +4,7 @@ package weiling_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"testing"
@@ -106,9 +107,9 @@ func TestBusyCodeOnQueryIsRetried(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.on(http.MethodPost, "contact/batch", `{"code":"500","msg":"服务繁忙，请稍后重试"}`, ok(`{"contact_list":[{"contact_id":"a"}]}`))
-	got, err := h.c.BatchGetContacts(context.Background(), []string{"a"})
+	got, err := h.c.BatchGetContacts(context.Background(), &weiling.BatchGetContactsRequest{ContactIDs: []string{"a"}})
 	require.NoError(t, err)
-	assert.Len(t, got, 1)
+	assert.Len(t, got.Contacts, 1)
 	assert.Equal(t, 2, h.count())
 }
 
@@ -138,7 +139,7 @@ func TestEnvelopeDecoding(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t)
 			h.tr.RegisterResponder(http.MethodPost, testBase+"/openapi/contact/batch", httpmock.NewStringResponder(tt.status, tt.body))
-			_, err := h.c.BatchGetContacts(context.Background(), []string{"a"})
+			_, err := h.c.BatchGetContacts(context.Background(), &weiling.BatchGetContactsRequest{ContactIDs: []string{"a"}})
 			if tt.wantErr == nil {
 				require.NoError(t, err)
 				return
@@ -160,7 +161,7 @@ func TestBatchErrorAndItems(t *testing.T) {
 			{"clue_id":"b","error_code":"1013","error_msg":"参数格式或值错误"},
 			{"contact_id":"c","error_code":1004,"error_msg":"重复操作"}],
 		"success_list":["d",{"clue_id":"e"},{"id":"f","x":1},7]}`))
-	res, err := h.c.RecoverClues(context.Background(), []string{"a", "b", "c", "d", "e", "f", "7"})
+	res, err := h.c.RecoverClues(context.Background(), &weiling.RecoverCluesRequest{ClueIDs: []string{"a", "b", "c", "d", "e", "f", "7"}})
 	require.Error(t, err)
 	require.NotNil(t, res, "the result comes with the error")
 	var be *weiling.BatchError
@@ -171,26 +172,48 @@ func TestBatchErrorAndItems(t *testing.T) {
 	assert.ErrorIs(t, err, weiling.ErrDuplicate)
 	assert.NotErrorIs(t, err, weiling.ErrPermission)
 	ids := []string{}
-	for _, f := range res.FailList {
-		ids = append(ids, f.ID())
+	for _, f := range res.Failed {
+		ids = append(ids, f.ID)
 	}
 	assert.Equal(t, []string{"a", "b", "c"}, ids)
-	assert.Equal(t, "1013", string(res.FailList[1].ErrorCode))
-	assert.Equal(t, "参数格式或值错误", string(res.FailList[1].ErrorMsg))
+	assert.Equal(t, "1013", res.Failed[1].Code)
+	assert.Equal(t, "参数格式或值错误", res.Failed[1].Message)
+	assert.Equal(t, res.Failed, be.Failed, "the error holds the result's failures")
 	var itemErr *weiling.APIError
-	require.ErrorAs(t, res.FailList[0].Err("clue/recover"), &itemErr)
+	require.ErrorAs(t, be.Unwrap()[0], &itemErr)
 	assert.Equal(t, "1003", itemErr.Code)
 	assert.Contains(t, err.Error(), "3 items failed")
 	succ := []string{}
-	for _, s := range res.SuccessList {
+	for _, s := range res.Succeeded {
 		succ = append(succ, s.ID)
 	}
 	assert.Equal(t, []string{"d", "e", "f", "7"}, succ)
-	assert.JSONEq(t, `{"id":"f","x":1}`, string(res.SuccessList[2].Raw))
+	assert.JSONEq(t, `{"id":"f","x":1}`, string(res.Succeeded[2].Raw))
 
 	// An empty fail_list is no error.
 	h.on(http.MethodPost, "clue/disuse", ok(`{"fail_list":[]}`))
-	res, err = h.c.DisuseClues(context.Background(), []string{"a"})
+	res, err = h.c.DisuseClues(context.Background(), &weiling.DisuseCluesRequest{ClueIDs: []string{"a"}})
 	require.NoError(t, err)
-	assert.Empty(t, res.FailList)
+	assert.Empty(t, res.Failed)
+}
+
+// TestBatchResultJSON: a result encodes in the vendor's shape and decodes
+// back to itself.
+func TestBatchResultJSON(t *testing.T) {
+	t.Parallel()
+	in := `{"fail_list":[{"contact_id":"c","error_code":1003,"error_msg":"数据不存在"}],"success_list":["d",{"clue_id":"e"}]}`
+	var res weiling.BatchResult
+	require.NoError(t, json.Unmarshal([]byte(in), &res))
+	out, err := json.Marshal(res)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"fail_list":[{"id":"c","error_code":"1003","error_msg":"数据不存在"}],"success_list":["d",{"clue_id":"e"}]}`, string(out))
+	var back weiling.BatchResult
+	require.NoError(t, json.Unmarshal(out, &back))
+	assert.Equal(t, res, back)
+	// PHP's empty map ([]) and null are results without items.
+	for _, empty := range []string{`[]`, `null`, `{}`} {
+		var r weiling.BatchResult
+		require.NoError(t, json.Unmarshal([]byte(empty), &r), empty)
+		assert.Empty(t, r.Failed, empty)
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"time"
 
 	"github.com/cluekit/cluekit/internal/flex"
@@ -76,31 +75,28 @@ type ClueEvent struct {
 	ChangeType ChangeType `json:"change_type,omitempty"`
 }
 
+// clueEventFields is a ClueEvent's members as one flat object.
+type clueEventFields struct {
+	plainClue
+	ChangeType ChangeType `json:"change_type,omitempty"`
+}
+
+// plainClue is Clue without its JSON methods.
+type plainClue Clue
+
 // UnmarshalJSON decodes the clue (keeping unknown members in Extra) and the
-// change type.
+// change type, in one pass.
 func (e *ClueEvent) UnmarshalJSON(b []byte) error {
-	// One decode for the clue's fields and change_type (what Clue's own
-	// UnmarshalJSON and a second decode of change_type would give).
-	type plain Clue
-	var w struct {
-		plain
-		ChangeType ChangeType `json:"change_type"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	extra, err := extraFields(b, reflect.TypeFor[plain]())
-	if err != nil {
-		return err
-	}
-	delete(extra, "change_type")
-	if len(extra) == 0 {
-		extra = nil
-	}
-	c := Clue(w.plain)
-	c.Extra = extra
-	*e = ClueEvent{Clue: c, ChangeType: w.ChangeType}
-	return nil
+	var w clueEventFields
+	err := flex.UnmarshalObject(b, &w, &w.Extra)
+	*e = ClueEvent{Clue: Clue(w.plainClue), ChangeType: w.ChangeType}
+	return err
+}
+
+// MarshalJSON encodes the clue's fields, change_type, then the members of
+// Extra.
+func (e ClueEvent) MarshalJSON() ([]byte, error) {
+	return flex.MarshalObject(clueEventFields{plainClue: plainClue(e.Clue), ChangeType: e.ChangeType}, e.Extra)
 }
 
 // ClueHistoryEvent is the event of clue_history (手机号线索动态).

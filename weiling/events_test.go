@@ -222,3 +222,29 @@ func TestTextDecoding(t *testing.T) {
 	assert.Equal(t, weiling.Text(""), v.D)
 	assert.Equal(t, "false", v.E.String())
 }
+
+// TestEventJSONRoundTrip: a ClueEvent and a Contact encode their typed
+// fields, change_type and their unknown members, and decode back to
+// themselves.
+func TestEventJSONRoundTrip(t *testing.T) {
+	t.Parallel()
+	ev := weiling.ClueEvent{
+		Clue:       weiling.Clue{ClueID: "c1", UserName: "小穆", Extra: weiling.Extra{"custom_x": json.RawMessage(`{"a":[1,2]}`)}},
+		ChangeType: weiling.ChangeOwner,
+	}
+	b, err := json.Marshal(ev)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"change_type":"change_owner"`)
+	assert.Contains(t, string(b), `"custom_x":{"a":[1,2]}`)
+	var back weiling.ClueEvent
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, ev, back)
+
+	ct := weiling.Contact{ContactID: "k1", Extra: weiling.Extra{"sea_id": json.RawMessage(`"s1"`)}}
+	b, err = json.Marshal(ct)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"sea_id":"s1"`)
+	var ctBack weiling.Contact
+	require.NoError(t, json.Unmarshal(b, &ctBack))
+	assert.Equal(t, ct, ctBack)
+}

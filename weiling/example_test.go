@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"net/http/httptest"
 	"time"
 
@@ -17,9 +18,9 @@ import (
 func Example() {
 	srv := weilingtest.NewServer()
 	defer srv.Close()
-	c, err := weiling.New(srv.AppID, srv.AppSecret, weiling.WithBaseURL(srv.URL))
+	c, err := weiling.New(weilingtest.DefaultAppID, weilingtest.DefaultAppSecret, weiling.WithBaseURL(srv.URL))
 	if err != nil {
-		panic(err)
+		log.Fatal(err)
 	}
 	ctx := context.Background()
 
@@ -33,32 +34,34 @@ func Example() {
 		fmt.Println("the create may have happened: look it up before retrying")
 		return
 	} else if err != nil {
-		panic(err)
+		log.Fatal(err)
 	}
-	got, err := c.BatchGetContacts(ctx, []string{created.ContactID})
+	got, err := c.BatchGetContacts(ctx, &weiling.BatchGetContactsRequest{ContactIDs: []string{created.ContactID}})
 	if err != nil {
-		panic(err)
+		log.Fatal(err)
 	}
-	fmt.Println(got[0].UserName, got[0].CorpName, got[0].ContactWays[0].ContactWay)
+	ct := got.Contacts[0]
+	fmt.Println(ct.UserName, ct.CorpName, ct.ContactWays[0].ContactWay)
 
-	today := weiling.Day(srv.Clock.Now())
+	today := weiling.Day(srv.Now())
 	for ct, err := range c.AllContacts(ctx, &weiling.ListContactsRequest{StartDay: today, EndDay: today}) {
 		if err != nil {
-			panic(err)
+			log.Fatal(err)
 		}
 		fmt.Println("listed:", ct.UserName)
 	}
 
-	// Per-item failures of batch calls come back as a *BatchError.
-	_, err = c.DisuseContacts(ctx, []string{created.ContactID, "no-such-contact"})
+	// Items a batch call refuses come back in the result and as a
+	// *BatchError.
+	res, err := c.DisuseContacts(ctx, &weiling.DisuseContactsRequest{ContactIDs: []string{created.ContactID, "no-such-contact"}})
 	var be *weiling.BatchError
 	if errors.As(err, &be) {
-		fmt.Println("failed:", be.Failed[0].ID(), be.Failed[0].ErrorCode, errors.Is(err, weiling.ErrNotFound))
+		fmt.Println("failed:", be.Failed[0].ID, be.Failed[0].Code, errors.Is(err, weiling.ErrNotFound), len(res.Failed))
 	}
 	// Output:
 	// 小穆 上海卫瓴科技有限公司 18856427333
 	// listed: 小穆
-	// failed: no-such-contact 1003 true
+	// failed: no-such-contact 1003 true 1
 }
 
 // Receive weiling's encrypted event callbacks. The handler verifies the
@@ -69,7 +72,7 @@ func ExampleNewCallbackHandler() {
 	defer srv.Close()
 
 	events := make(chan *weiling.Event, 1)
-	h := weiling.NewCallbackHandler(srv.CallbackToken, srv.EncodingAESKey, func(ctx context.Context, e *weiling.Event) error {
+	h, err := weiling.NewCallbackHandler(srv.CallbackToken, srv.EncodingAESKey, func(ctx context.Context, e *weiling.Event) error {
 		select {
 		case events <- e: // hand over to a worker; deduplicate with e.DedupeKey()
 			return nil
@@ -77,17 +80,20 @@ func ExampleNewCallbackHandler() {
 			return ctx.Err() // not acknowledged: weiling delivers again
 		}
 	}, weiling.WithCallbackAppID(srv.AppID))
+	if err != nil {
+		log.Fatal(err) // an empty token, a malformed key, a nil function
+	}
 	hs := httptest.NewServer(h) // in production: http.Handle("/weiling/callback", h)
 	defer hs.Close()
 
 	ctx := context.Background()
 	if err := srv.VerifyCallbackURL(ctx, hs.URL); err != nil { // the check weiling runs when you save the URL
-		panic(err)
+		log.Fatal(err)
 	}
 	id := srv.AddClue(weiling.Clue{UserName: "小穆", Mobile: "18856427333", Status: weiling.ClueClaimed})
 	msg, _ := srv.ClueMessage(weiling.EventClueUpdate, id, weiling.ChangeOwner)
 	if err := srv.DeliverCallback(ctx, hs.URL, msg); err != nil {
-		panic(err)
+		log.Fatal(err)
 	}
 	e := <-events
 	fmt.Println(e.Type, e.Clue.UserName, e.Clue.Mobile, e.Clue.ChangeType)
@@ -105,7 +111,7 @@ func ExampleClient_AllClues() {
 	c, _ := weiling.New(srv.AppID, srv.AppSecret, weiling.WithBaseURL(srv.URL))
 	for cl, err := range c.AllClues(context.Background(), nil) { //lint:ignore SA1019 deprecated by the vendor, still served
 		if err != nil {
-			panic(err)
+			log.Fatal(err)
 		}
 		fmt.Println(cl.UserName, cl.Created().UTC().Format(time.DateTime))
 	}

@@ -1,6 +1,7 @@
 package weiling
 
 import (
+	"encoding/json"
 	"testing"
 )
 
@@ -12,17 +13,21 @@ func FuzzDecodeEnvelope(f *testing.F) {
 	f.Add([]byte(`<html></html>`))
 	f.Add([]byte(`{"code":0.0}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		env, err := decodeEnvelope(b)
+		var data json.RawMessage
+		env := newEnvelope(&data)
+		if json.Unmarshal(b, env) != nil {
+			return
+		}
+		out, err := env.Outcome()
 		if err != nil {
 			return
 		}
-		if env.Code == "" {
+		if out.Code == "" {
 			t.Fatal("decoded without a code")
 		}
-		if env.OK != (env.Code == CodeOK) {
-			t.Fatalf("OK=%v for code %q", env.OK, env.Code)
+		if out.OK != (out.Code == CodeOK) {
+			t.Fatalf("OK=%v for code %q", out.OK, out.Code)
 		}
-		kinds, _ := classify(env.Code)
-		_ = kinds
+		_ = classify(out.Code)
 	})
 }

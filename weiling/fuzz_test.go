@@ -88,13 +88,16 @@ func FuzzCallbackHandler(f *testing.F) {
 			method = http.MethodPost
 		}
 		calls := 0
-		h := weiling.NewCallbackHandler(cbToken, cbKey, func(_ context.Context, e *weiling.Event) error {
+		h, err := weiling.NewCallbackHandler(cbToken, cbKey, func(_ context.Context, e *weiling.Event) error {
 			calls++
 			if e == nil {
 				t.Fatal("nil event")
 			}
 			return nil
-		}, weiling.WithCallbackMaxBody(1<<16))
+		}, weiling.WithMaxBodyBytes(1<<16))
+		if err != nil {
+			t.Fatal(err)
+		}
 		r := httptest.NewRequest(method, "/cb", strings.NewReader(body))
 		r.URL.RawQuery = rawQuery
 		w := httptest.NewRecorder()
@@ -139,8 +142,8 @@ func FuzzDecodeItems(f *testing.F) {
 		}
 		_ = json.Unmarshal(env.Data, &c)
 		var br weiling.BatchResult
-		if json.Unmarshal(env.Data, &br) == nil && len(br.FailList) > 0 {
-			err := (&weiling.BatchError{Op: "x", Failed: br.FailList}).Error()
+		if json.Unmarshal(env.Data, &br) == nil && len(br.Failed) > 0 {
+			err := (&weiling.BatchError{Vendor: "weiling", Op: "x", Failed: br.Failed}).Error()
 			if err == "" {
 				t.Fatal("empty error")
 			}

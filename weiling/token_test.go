@@ -138,7 +138,7 @@ func TestColdCacheOneTokenRequest(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			_, err := h.c.BatchGetContacts(context.Background(), []string{"x"})
+			_, err := h.c.BatchGetContacts(context.Background(), &weiling.BatchGetContactsRequest{ContactIDs: []string{"x"}})
 			errs <- err
 		}()
 	}
@@ -189,7 +189,7 @@ func TestInvalidTokenRefreshOnceReplayEach(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					_, err := h.c.BatchGetContacts(context.Background(), []string{"c" + strings.Repeat("x", i)})
+					_, err := h.c.BatchGetContacts(context.Background(), &weiling.BatchGetContactsRequest{ContactIDs: []string{"c" + strings.Repeat("x", i)}})
 					errs <- err
 				}()
 			}
@@ -217,7 +217,7 @@ func TestInvalidTokenReplayedOnlyOnce(t *testing.T) {
 	// 1007 even for a fresh token: after one refresh and one replay the
 	// error is returned.
 	h.tr.RegisterResponder(http.MethodPost, testBase+"/openapi/contact/batch", httpmock.NewStringResponder(200, `{"code":1007,"msg":"非法访问"}`))
-	_, err := h.c.BatchGetContacts(context.Background(), []string{"x"})
+	_, err := h.c.BatchGetContacts(context.Background(), &weiling.BatchGetContactsRequest{ContactIDs: []string{"x"}})
 	require.ErrorIs(t, err, weiling.ErrInvalidToken)
 	var apiErr *weiling.APIError
 	require.ErrorAs(t, err, &apiErr)
@@ -232,8 +232,73 @@ func TestTokenFetchErrorSurfacesOnCalls(t *testing.T) {
 	tr.RegisterResponder(http.MethodGet, `=~access_token/get`, httpmock.NewStringResponder(200, `{"code":501,"msg":"app_id或app_secret不合法"}`))
 	c, err := weiling.New(testAppID, "wrong-secret", weiling.WithBaseURL(testBase), weiling.WithHTTPClient(&http.Client{Transport: tr}), core.WithSleep((&testkit.Sleeper{}).Sleep))
 	require.NoError(t, err)
-	_, err = c.BatchGetContacts(context.Background(), []string{"x"})
+	_, err = c.BatchGetContacts(context.Background(), &weiling.BatchGetContactsRequest{ContactIDs: []string{"x"}})
 	require.ErrorIs(t, err, weiling.ErrPermission)
 	testkit.NoSecrets(t, err.Error(), "wrong-secret")
 	assert.Equal(t, 0, tr.GetCallCountInfo()["POST "+testBase+"/openapi/contact/batch"])
+}
+
+// TestAlwaysInvalidTokenCostsAtMostOneRefresh: an endpoint that refuses
+// every token (the code then means "no permission") costs at most one extra
+// token request however many calls hit it; each call fails with
+// ErrInvalidToken and its code verbatim.
+func TestAlwaysInvalidTokenCostsAtMostOneRefresh(t *testing.T) {
+	t.Parallel()
+	for _, code := range []string{"1007", "403"} {
+		t.Run(code, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			h.tr.RegisterResponder(http.MethodPost, testBase+"/openapi/contact/batch", httpmock.NewStringResponder(200, `{"code":`+code+`,"msg":"无访问权限"}`))
+			for i := range 5 {
+				_, err := h.c.BatchGetContacts(context.Background(), &weiling.BatchGetContactsRequest{ContactIDs: []string{"x"}})
+				require.ErrorIs(t, err, weiling.ErrInvalidToken, "call %d", i)
+				var apiErr *weiling.APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, code, apiErr.Code)
+			}
+			assert.LessOrEqual(t, h.tokenN.Load(), int32(2), "token requests for 5 calls")
+			assert.Equal(t, 6, h.tr.GetCallCountInfo()["POST "+testBase+"/openapi/contact/batch"], "one replay, on the first call only")
+		})
+	}
+}
+
+// TestCancelledContextSendsNothing: a call whose context is already done,
+// on a client with no token yet, sends nothing, not even a token request.
+func TestCancelledContextSendsNothing(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	calls := []struct {
+		name string
+		call func(c *weiling.Client) error
+	}{
+		{"BatchGetContacts", func(c *weiling.Client) error {
+			_, err := c.BatchGetContacts(ctx, &weiling.BatchGetContactsRequest{ContactIDs: []string{"x"}})
+			return err
+		}},
+		{"CreateContact", func(c *weiling.Client) error {
+			_, err := c.CreateContact(ctx, &weiling.CreateContactRequest{Status: weiling.Ptr(weiling.ContactClaimed)})
+			return err
+		}},
+		{"ListContacts", func(c *weiling.Client) error {
+			_, err := c.ListContacts(ctx, &weiling.ListContactsRequest{StartDay: "2024-01-01", EndDay: "2024-01-01"})
+			return err
+		}},
+		{"Do", func(c *weiling.Client) error { return c.Do(ctx, http.MethodGet, "/openapi/user/get", nil, nil) }},
+		{"AccessToken", func(c *weiling.Client) error { _, err := c.AccessToken(ctx); return err }},
+	}
+	for _, tt := range calls {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			h.tr.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
+				t.Errorf("request sent: %s %s", r.Method, r.URL.Path)
+				return httpmock.NewStringResponse(500, ""), nil
+			})
+			err := tt.call(h.c)
+			require.ErrorIs(t, err, context.Canceled)
+			assert.Zero(t, h.tokenN.Load(), "no token request")
+			assert.Zero(t, h.tr.GetTotalCallCount(), "nothing sent")
+		})
+	}
 }

@@ -1,46 +1,34 @@
 package weiling
 
 import (
-	"bytes"
-	"encoding/json"
-	"reflect"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cluekit/cluekit/internal/flex"
 )
 
-// Text is a value the vendor documents as a string but whose JSON type is
-// not settled (or varies): a JSON string decodes to its value, null to "",
-// and any other JSON value (number, boolean, object, array) to its compact
-// JSON text. It encodes as a JSON string.
-type Text string
+// Text is a value the vendor documents as text but whose JSON type is not
+// settled: a string decodes to its value, null to "", a number or boolean to
+// its literal text (exactly as sent), and an object or array to its compact
+// JSON text. It never fails on valid JSON and encodes as a JSON string.
+type Text = flex.Text
 
-// UnmarshalJSON implements json.Unmarshaler.
-func (t *Text) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || string(b) == "null":
-		*t = ""
-	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*t = Text(s)
-	default:
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, b); err != nil {
-			return err
-		}
-		*t = Text(buf.String())
-	}
-	return nil
-}
+// Extra holds the members of a vendor object that no typed field names: the
+// key and the value's JSON, verbatim (Contact.Extra, Clue.Extra). Decoding
+// fills it in the same pass as the typed fields; encoding writes the members
+// back after the typed ones.
+type Extra = flex.Extra
 
-// String returns the text.
-func (t Text) String() string { return string(t) }
+// ID is an identifier kept as its exact text: it decodes from a JSON string
+// or number (every digit of a 19-digit number kept, never a float64) and
+// encodes as a JSON string. Most weiling ids are opaque strings of 43
+// base64url characters and are typed string; ID is used where the vendor
+// also sends numbers.
+type ID = flex.ID
+
+// CST is China Standard Time (UTC+8, no daylight saving), the zone of the
+// vendor's days (Day, ListContactsRequest.StartDay and EndDay).
+var CST = flex.CST
 
 // intEnum decodes a JSON number or numeric string ("" and null give 0).
 func intEnum(b []byte) (int, error) {
@@ -184,7 +172,7 @@ type BusinessRef struct {
 // ContactSource is a contact's contact_source.
 type ContactSource struct {
 	Type          flex.String `json:"type"`
-	ComponentID   flex.String `json:"component_id"`
+	ComponentID   ID          `json:"component_id"`
 	ComponentName string      `json:"component_name"`
 }
 
@@ -219,73 +207,6 @@ type Bool = flex.Bool
 // create_time and friends) to a time; 0 gives the zero time.
 func Millis(ms flex.UnixMillis) time.Time { return flex.Millis(ms) }
 
-// chinaTime is the vendor's local time (UTC+8, no daylight saving).
-var chinaTime = time.FixedZone("CST", 8*3600)
-
-// Day formats t as the yyyy-MM-dd day in China time (UTC+8), as
+// Day formats t as the yyyy-MM-dd day in China time (CST), as
 // ListContactsRequest.StartDay and EndDay expect.
-func Day(t time.Time) string { return t.In(chinaTime).Format(time.DateOnly) }
-
-// knownKeys lists the JSON keys of a struct type's fields.
-var knownKeys sync.Map // reflect.Type → map[string]bool
-
-func keysOf(t reflect.Type) map[string]bool {
-	if m, ok := knownKeys.Load(t); ok {
-		return m.(map[string]bool)
-	}
-	m := map[string]bool{}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" || !f.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		m[name] = true
-	}
-	knownKeys.Store(t, m)
-	return m
-}
-
-// extraFields returns the members of the JSON object b that no field of the
-// struct type t names (nil when there are none). b is valid JSON (every
-// caller has just decoded it): flex.Members walks it and only the unknown
-// members are copied.
-func extraFields(b []byte, t reflect.Type) (map[string]json.RawMessage, error) {
-	known := keysOf(t)
-	var extra map[string]json.RawMessage
-	ok := flex.Members(b, func(key string, value []byte) {
-		if known[key] {
-			return
-		}
-		if extra == nil {
-			extra = map[string]json.RawMessage{}
-		}
-		extra[key] = append(json.RawMessage(nil), value...) // a repeated key: the last wins, as in a map
-	})
-	if !ok {
-		return extraFieldsMap(b, known)
-	}
-	return extra, nil
-}
-
-// extraFieldsMap is extraFields by decoding every member.
-func extraFieldsMap(b []byte, known map[string]bool) (map[string]json.RawMessage, error) {
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(b, &all); err != nil {
-		return nil, err
-	}
-	var extra map[string]json.RawMessage
-	for k, v := range all {
-		if known[k] {
-			continue
-		}
-		if extra == nil {
-			extra = map[string]json.RawMessage{}
-		}
-		extra[k] = v
-	}
-	return extra, nil
-}
+func Day(t time.Time) string { return t.In(CST).Format(time.DateOnly) }

@@ -4,10 +4,11 @@ import (
 	"context"
 	"crypto/cipher"
 	"errors"
-	"log/slog"
+	"fmt"
 	"net/http"
 	"strings"
 
+	"github.com/cluekit/cluekit/internal/core"
 	"github.com/cluekit/cluekit/internal/flex"
 	"github.com/cluekit/cluekit/internal/webhook"
 )
@@ -16,45 +17,42 @@ import (
 // weiling expects the literal string "success" within 1 second.
 const CallbackAck = "success"
 
-// CallbackOption configures NewCallbackHandler.
-type CallbackOption func(*callbackConfig)
-
-type callbackConfig struct {
-	appID   string
-	maxBody int64
-	logger  *slog.Logger
+// handlerSettings holds the weiling-only handler options.
+type handlerSettings struct {
+	appID string
 }
 
-// WithCallbackAppID makes the handler reject (403) events addressed to
-// another app: the body's to_app and the header's to_app, where present,
-// must equal appID, and at least one must be present.
-func WithCallbackAppID(appID string) CallbackOption {
-	return func(c *callbackConfig) { c.appID = appID }
+// WithCallbackAppID makes a callback handler refuse (403) events addressed
+// to another app: the body's to_app and the header's to_app, where present,
+// must equal appID, and at least one must be present. Handlers only.
+func WithCallbackAppID(appID string) Option {
+	return core.VendorOption("WithCallbackAppID", func(s *handlerSettings) error {
+		if strings.TrimSpace(appID) == "" {
+			return errors.New("weiling: WithCallbackAppID: empty app id")
+		}
+		s.appID = appID
+		return nil
+	})
 }
 
-// WithCallbackMaxBody caps the request body (default 1 MiB); larger bodies
-// are answered 413.
-func WithCallbackMaxBody(n int64) CallbackOption {
-	return func(c *callbackConfig) { c.maxBody = n }
+// Handler is the http.Handler of weiling's event callbacks, built by
+// NewCallbackHandler.
+type Handler struct{ h *webhook.Handler }
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.h.ServeHTTP(w, r) }
+
+// receiver verifies, decrypts and parses deliveries.
+type receiver struct {
+	token string
+	block cipher.Block
+	iv    []byte
+	appID string
+	fn    func(ctx context.Context, e *Event) error
 }
 
-// WithCallbackLogger logs why requests were rejected and errors of the
-// handler function (never the Token, key, signature or message content).
-func WithCallbackLogger(l *slog.Logger) CallbackOption {
-	return func(c *callbackConfig) { c.logger = l }
-}
-
-type callbackHandler struct {
-	token   string
-	block   cipher.Block
-	iv      []byte
-	confErr error
-	fn      func(ctx context.Context, e *Event) error
-	cfg     callbackConfig
-}
-
-// NewCallbackHandler returns the http.Handler for weiling's event callbacks
-// (设置 → 开放平台 → 回调地址), configured with the callback Token and the
+// NewCallbackHandler returns the handler of weiling's event callbacks (设置 →
+// 开放平台 → 回调地址), configured with the callback Token and the
 // 43-character EncodingAESKey.
 //
 //   - GET ?msg_signature=&timestamp=&nonce=&echostr= is the URL check weiling
@@ -65,85 +63,83 @@ type callbackHandler struct {
 //     (constant time), decrypts it, parses it (ParseEvent: clue_add,
 //     clue_update and clue_history typed, every other event type raw with
 //     its Type) and calls fn. It answers "success" only after fn returned
-//     nil; when fn returns an error or panics it answers 500, so that the
-//     event is not acknowledged.
+//     nil; when fn returns an error or panics it answers 500, so that
+//     weiling delivers the event again.
 //
-// Bad signatures are answered 403, malformed requests 400, bodies over the
-// cap 413; the handler never panics. weiling expects "success" within 1
-// second: fn should persist or enqueue the event and return, and process it
-// later. The vendor may deliver an event more than once (its retry policy is
-// not documented): deduplicate with Event.DedupeKey (event type, entity id,
-// header timestamp). The timestamp query parameter's unit is not
-// documented, so no freshness window is enforced.
+// Bad signatures (and, with WithCallbackAppID, events for another app) are
+// answered 403, malformed requests 400, bodies over the cap (WithMaxBodyBytes)
+// 413, other methods 405; the handler never panics. weiling expects
+// "success" within 1 second: fn should persist or enqueue the event and
+// return, and process it later. The vendor may deliver an event more than
+// once (its retry policy is not documented): deduplicate on Event.DedupeKey
+// (event type, entity id, header timestamp), or give WithDeduper. The
+// timestamp query parameter's unit is not documented, so no freshness window
+// is enforced.
 //
-// An empty token, an invalid EncodingAESKey or a nil fn make every request
-// fail with 500 (check the key with CheckEncodingAESKey).
-func NewCallbackHandler(token, encodingAESKey string, fn func(ctx context.Context, e *Event) error, opts ...CallbackOption) http.Handler {
-	h := &callbackHandler{token: token, fn: fn, cfg: callbackConfig{maxBody: webhook.DefaultMaxBody}}
-	for _, o := range opts {
-		if o != nil {
-			o(&h.cfg)
-		}
+// Options: WithCallbackAppID, WithMaxBodyBytes, WithDeduper, WithLogger,
+// WithObserver, WithClock. An empty token, an EncodingAESKey that is not 43
+// base64 characters (ErrInvalidAESKey), a nil fn or a client-only option is
+// an error.
+func NewCallbackHandler(token, encodingAESKey string, fn func(ctx context.Context, e *Event) error, opts ...Option) (*Handler, error) {
+	var s handlerSettings
+	cfg, err := core.NewHandlerConfig(&s, opts)
+	if err != nil {
+		return nil, err
 	}
-	if h.cfg.logger == nil {
-		h.cfg.logger = slog.New(slog.DiscardHandler)
+	if token == "" {
+		return nil, errors.New("weiling: NewCallbackHandler: empty callback token")
 	}
-	h.block, h.iv, h.confErr = aesKey(encodingAESKey)
-	switch {
-	case h.confErr != nil:
-	case token == "":
-		h.confErr = errors.New("weiling: callback token is empty")
-	case fn == nil:
-		h.confErr = errors.New("weiling: callback function is nil")
+	block, iv, err := aesKey(encodingAESKey)
+	if err != nil {
+		return nil, fmt.Errorf("weiling: NewCallbackHandler: %w", err)
 	}
-	return h
+	if fn == nil {
+		return nil, errors.New("weiling: NewCallbackHandler: nil function")
+	}
+	rc := &receiver{token: token, block: block, iv: iv, appID: s.appID, fn: fn}
+	h, err := webhook.New(cfg, webhook.Spec{
+		Vendor:     vendorName,
+		Methods:    []string{http.MethodGet, http.MethodPost},
+		AuthStatus: http.StatusForbidden,
+		Secrets:    []string{token, encodingAESKey},
+		Open:       rc.open,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{h: h}, nil
 }
 
-func (h *callbackHandler) reject(w http.ResponseWriter, r *http.Request, status int, reason string) {
-	h.cfg.logger.WarnContext(r.Context(), "weiling callback rejected", "status", status, "reason", reason)
-	http.Error(w, http.StatusText(status), status)
+func (rc *receiver) open(r *http.Request, body []byte) (*webhook.Delivery, error) {
+	if r.Method == http.MethodGet {
+		return rc.verifyURL(r)
+	}
+	return rc.event(r, body)
 }
 
-// ServeHTTP implements http.Handler.
-func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h.confErr != nil {
-		if r.Method == http.MethodGet && h.block != nil && h.token != "" {
-			h.verifyURL(w, r) // the URL check needs no fn
-			return
-		}
-		h.reject(w, r, http.StatusInternalServerError, h.confErr.Error())
-		return
-	}
-	switch r.Method {
-	case http.MethodGet:
-		h.verifyURL(w, r)
-	case http.MethodPost:
-		h.event(w, r)
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		h.reject(w, r, http.StatusMethodNotAllowed, "method "+r.Method)
-	}
-}
+// errBadSignature is what a delivery with a wrong or missing msg_signature
+// gets (403).
+var errBadSignature = fmt.Errorf("bad msg_signature: %w", webhook.ErrUnauthenticated)
 
 // signatureOK checks msg_signature over one of the candidate values, in
 // constant time, and returns the value it matched.
-func (h *callbackHandler) signatureOK(sig, timestamp, nonce string, candidates ...string) (string, bool) {
+func (rc *receiver) signatureOK(sig, timestamp, nonce string, candidates ...string) (string, bool) {
 	sig = strings.ToLower(strings.TrimSpace(sig))
 	match, ok := "", false
 	for _, c := range candidates {
-		if webhook.Equal(Sign(h.token, timestamp, nonce, c), sig) && !ok {
+		if webhook.Equal(Sign(rc.token, timestamp, nonce, c), sig) && !ok {
 			match, ok = c, true
 		}
 	}
 	return match, ok && sig != ""
 }
 
-func (h *callbackHandler) verifyURL(w http.ResponseWriter, r *http.Request) {
+// verifyURL answers the URL check with echostr's plaintext.
+func (rc *receiver) verifyURL(r *http.Request) (*webhook.Delivery, error) {
 	q := r.URL.Query()
 	echostr := q.Get("echostr")
 	if echostr == "" || q.Get("msg_signature") == "" {
-		h.reject(w, r, http.StatusBadRequest, "URL check without echostr or msg_signature")
-		return
+		return nil, errors.New("URL check without echostr or msg_signature")
 	}
 	candidates := []string{echostr}
 	if strings.Contains(echostr, " ") {
@@ -151,18 +147,19 @@ func (h *callbackHandler) verifyURL(w http.ResponseWriter, r *http.Request) {
 		// never contains spaces).
 		candidates = append(candidates, strings.ReplaceAll(echostr, " ", "+"))
 	}
-	echostr, ok := h.signatureOK(q.Get("msg_signature"), q.Get("timestamp"), q.Get("nonce"), candidates...)
+	echostr, ok := rc.signatureOK(q.Get("msg_signature"), q.Get("timestamp"), q.Get("nonce"), candidates...)
 	if !ok {
-		h.reject(w, r, http.StatusForbidden, "bad msg_signature")
-		return
+		return nil, errBadSignature
 	}
-	msg, _, err := decrypt(h.block, h.iv, echostr)
+	msg, _, err := decrypt(rc.block, rc.iv, echostr)
 	if err != nil {
-		h.reject(w, r, http.StatusBadRequest, err.Error())
-		return
+		return nil, err
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, _ = w.Write(msg)
+	return &webhook.Delivery{Ack: func(w http.ResponseWriter) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(msg)
+	}}, nil
 }
 
 // callbackBody is the POST body: {"to_app":"wloa…","encrypt_msg":"<base64>"}.
@@ -171,51 +168,41 @@ type callbackBody struct {
 	EncryptMsg flex.String `json:"encrypt_msg"`
 }
 
-func (h *callbackHandler) event(w http.ResponseWriter, r *http.Request) {
-	body, err := webhook.ReadBody(w, r, h.cfg.maxBody)
-	if err != nil {
-		if errors.Is(err, webhook.ErrTooLarge) {
-			h.reject(w, r, http.StatusRequestEntityTooLarge, "body too large")
-			return
-		}
-		h.reject(w, r, http.StatusBadRequest, "cannot read body")
-		return
-	}
+// event verifies, decrypts and parses one event delivery.
+func (rc *receiver) event(r *http.Request, body []byte) (*webhook.Delivery, error) {
 	var b callbackBody
 	if err := flex.Unmarshal(body, &b); err != nil || b.EncryptMsg == "" {
-		h.reject(w, r, http.StatusBadRequest, "body is not {to_app, encrypt_msg}")
-		return
+		return nil, errors.New("body is not {to_app, encrypt_msg}")
 	}
 	q := r.URL.Query()
-	if _, ok := h.signatureOK(q.Get("msg_signature"), q.Get("timestamp"), q.Get("nonce"), string(b.EncryptMsg)); !ok {
-		h.reject(w, r, http.StatusForbidden, "bad msg_signature")
-		return
+	if _, ok := rc.signatureOK(q.Get("msg_signature"), q.Get("timestamp"), q.Get("nonce"), string(b.EncryptMsg)); !ok {
+		return nil, errBadSignature
 	}
-	msg, receiveID, err := decrypt(h.block, h.iv, string(b.EncryptMsg))
+	msg, receiveID, err := decrypt(rc.block, rc.iv, string(b.EncryptMsg))
 	if err != nil {
-		h.reject(w, r, http.StatusBadRequest, err.Error())
-		return
+		return nil, err
 	}
 	e, err := ParseEvent(msg)
 	if err != nil {
-		h.reject(w, r, http.StatusBadRequest, "decrypted message is not a valid event")
-		return
+		return nil, errors.New("the decrypted message is not a valid event")
 	}
 	e.ReceiveID = receiveID
-	if h.cfg.appID != "" && !appMatches(h.cfg.appID, string(b.ToApp), e.ToApp) {
-		h.reject(w, r, http.StatusForbidden, "event addressed to another app")
-		return
+	if rc.appID != "" && !appMatches(rc.appID, string(b.ToApp), e.ToApp) {
+		return nil, fmt.Errorf("event addressed to another app: %w", webhook.ErrUnauthenticated)
 	}
 	if e.ToApp == "" {
 		e.ToApp = string(b.ToApp)
 	}
-	if err := webhook.Call(func() error { return h.fn(r.Context(), e) }); err != nil {
-		h.cfg.logger.ErrorContext(r.Context(), "weiling callback function failed; not acknowledged", "event_type", e.Type, "error", err.Error())
-		http.Error(w, "event not handled", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, _ = w.Write([]byte(CallbackAck))
+	return &webhook.Delivery{
+		Event:  e.Type,
+		Key:    e.DedupeKey(),
+		Handle: func(ctx context.Context) error { return rc.fn(ctx, e) },
+		Ack: func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write([]byte(CallbackAck))
+		},
+	}, nil
 }
 
 // appMatches reports whether every non-empty id equals want, and at least

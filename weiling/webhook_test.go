@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cluekit/cluekit/internal/testkit"
+	"github.com/cluekit/cluekit/internal/webhook"
 	"github.com/cluekit/cluekit/weiling"
 	"github.com/cluekit/cluekit/weiling/weilingtest"
 )
@@ -41,6 +42,14 @@ func signedPost(t testing.TB, token, key, appID string, msg []byte, mutate func(
 	r := httptest.NewRequest(http.MethodPost, "/weiling/callback?"+q.Encode(), strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/json")
 	return r
+}
+
+// mustHandler builds a callback handler or fails the test.
+func mustHandler(tb testing.TB, token, key string, fn func(context.Context, *weiling.Event) error, opts ...weiling.Option) *weiling.Handler {
+	tb.Helper()
+	h, err := weiling.NewCallbackHandler(token, key, fn, opts...)
+	require.NoError(tb, err)
+	return h
 }
 
 type recorder struct {
@@ -69,7 +78,7 @@ func TestCallbackPost(t *testing.T) {
 		mutate     func(q url.Values, body *string)
 		fnErr      error
 		fnPanic    bool
-		opts       []weiling.CallbackOption
+		opts       []weiling.Option
 		wantStatus int
 		wantCalls  int
 	}{
@@ -85,17 +94,17 @@ func TestCallbackPost(t *testing.T) {
 		{name: "fn panic", msg: seed, fnPanic: true, wantStatus: 500},
 		{name: "bad event", msg: []byte(`{"header":{"event_type":"clue_update"},"event":"x"}`), wantStatus: 400},
 		{name: "raw event", msg: []byte(`{"header":{"event_type":"dept_add","time_stamp":"1"},"event":{"id":1}}`), wantStatus: 200, wantCalls: 1},
-		{name: "expected app", msg: seed, opts: []weiling.CallbackOption{weiling.WithCallbackAppID(cbApp)}, wantStatus: 200, wantCalls: 1},
-		{name: "other app", msg: seed, opts: []weiling.CallbackOption{weiling.WithCallbackAppID("wloa-other")}, wantStatus: 403},
-		{name: "body too large", msg: seed, opts: []weiling.CallbackOption{weiling.WithCallbackMaxBody(64)}, wantStatus: 413},
+		{name: "expected app", msg: seed, opts: []weiling.Option{weiling.WithCallbackAppID(cbApp)}, wantStatus: 200, wantCalls: 1},
+		{name: "other app", msg: seed, opts: []weiling.Option{weiling.WithCallbackAppID("wloa-other")}, wantStatus: 403},
+		{name: "body too large", msg: seed, opts: []weiling.Option{weiling.WithMaxBodyBytes(64)}, wantStatus: 413},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			rc := &recorder{err: tt.fnErr, panic: tt.fnPanic}
 			logger, logs := testkit.Logger()
-			opts := append([]weiling.CallbackOption{weiling.WithCallbackLogger(logger)}, tt.opts...)
-			h := weiling.NewCallbackHandler(cbToken, cbKey, rc.fn, opts...)
+			opts := append([]weiling.Option{weiling.WithLogger(logger)}, tt.opts...)
+			h := mustHandler(t, cbToken, cbKey, rc.fn, opts...)
 			w := httptest.NewRecorder()
 			req := signedPost(t, cbToken, cbKey, cbApp, tt.msg, tt.mutate)
 			sig := req.URL.Query().Get("msg_signature")
@@ -115,7 +124,7 @@ func TestCallbackPost(t *testing.T) {
 func TestCallbackPostEventContent(t *testing.T) {
 	t.Parallel()
 	rc := &recorder{}
-	h := weiling.NewCallbackHandler(cbToken, cbKey, rc.fn)
+	h := mustHandler(t, cbToken, cbKey, rc.fn)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, signedPost(t, cbToken, cbKey, cbApp, fixture(t, "clue_update.json"), nil))
 	require.Equal(t, 200, w.Code)
@@ -130,7 +139,7 @@ func TestCallbackPostEventContent(t *testing.T) {
 
 	// The header has no to_app: the body's is used.
 	rc2 := &recorder{}
-	h2 := weiling.NewCallbackHandler(cbToken, cbKey, rc2.fn, weiling.WithCallbackAppID(cbApp))
+	h2 := mustHandler(t, cbToken, cbKey, rc2.fn, weiling.WithCallbackAppID(cbApp))
 	w = httptest.NewRecorder()
 	h2.ServeHTTP(w, signedPost(t, cbToken, cbKey, cbApp, []byte(`{"header":{"event_type":"dept_add"},"event":{}}`), nil))
 	require.Equal(t, 200, w.Code)
@@ -138,7 +147,7 @@ func TestCallbackPostEventContent(t *testing.T) {
 
 	// The trailing id is never required to match.
 	rc3 := &recorder{}
-	h3 := weiling.NewCallbackHandler(cbToken, cbKey, rc3.fn)
+	h3 := mustHandler(t, cbToken, cbKey, rc3.fn)
 	w = httptest.NewRecorder()
 	h3.ServeHTTP(w, signedPost(t, cbToken, cbKey, "some-other-receiver", []byte(`{"header":{"event_type":"dept_add","to_app":"x"},"event":{}}`), nil))
 	require.Equal(t, 200, w.Code)
@@ -147,7 +156,7 @@ func TestCallbackPostEventContent(t *testing.T) {
 
 func TestCallbackURLVerification(t *testing.T) {
 	t.Parallel()
-	h := weiling.NewCallbackHandler(wecomToken, wecomKey, (&recorder{}).fn)
+	h := mustHandler(t, wecomToken, wecomKey, (&recorder{}).fn)
 	// WeCom's published URL-check vector.
 	q := url.Values{"msg_signature": {"5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3"}, "timestamp": {"1409659589"}, "nonce": {"263014780"}, "echostr": {wecomEchoStr}}
 	w := httptest.NewRecorder()
@@ -182,37 +191,48 @@ func TestCallbackURLVerification(t *testing.T) {
 	assert.Equal(t, 400, w.Code)
 }
 
+// TestCallbackMisconfigured: a configuration error is an error at start-up,
+// never a handler that fails every delivery, and the error carries no secret.
 func TestCallbackMisconfigured(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name       string
 		token, key string
 		fn         func(context.Context, *weiling.Event) error
-		getStatus  int
+		opts       []weiling.Option
+		want       error
 	}{
-		{"bad key", cbToken, "short", (&recorder{}).fn, 500},
-		{"empty token", "", cbKey, (&recorder{}).fn, 500},
-		{"nil fn: URL check still works", cbToken, cbKey, nil, 200},
+		{"bad key", cbToken, "short", (&recorder{}).fn, nil, weiling.ErrInvalidAESKey},
+		{"key not base64", cbToken, strings.Repeat("!", 43), (&recorder{}).fn, nil, weiling.ErrInvalidAESKey},
+		{"empty token", "", cbKey, (&recorder{}).fn, nil, nil},
+		{"nil fn", cbToken, cbKey, nil, nil, nil},
+		{"client option", cbToken, cbKey, (&recorder{}).fn, []weiling.Option{weiling.WithTimeout(time.Second)}, nil},
+		{"empty app id", cbToken, cbKey, (&recorder{}).fn, []weiling.Option{weiling.WithCallbackAppID("")}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := weiling.NewCallbackHandler(tt.token, tt.key, tt.fn)
-			w := httptest.NewRecorder()
-			require.NotPanics(t, func() { h.ServeHTTP(w, signedPost(t, cbToken, cbKey, cbApp, []byte(`{}`), nil)) })
-			assert.Equal(t, 500, w.Code, "POST is never acknowledged")
-			enc, _ := weiling.Encrypt(cbKey, []byte("echo"), cbApp)
-			q := url.Values{"timestamp": {"1"}, "nonce": {"2"}, "echostr": {enc}, "msg_signature": {weiling.Sign(cbToken, "1", "2", enc)}}
-			w = httptest.NewRecorder()
-			h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/cb?"+q.Encode(), nil))
-			assert.Equal(t, tt.getStatus, w.Code)
+			var h *weiling.Handler
+			var err error
+			require.NotPanics(t, func() { h, err = weiling.NewCallbackHandler(tt.token, tt.key, tt.fn, tt.opts...) })
+			require.Error(t, err)
+			assert.Nil(t, h)
+			if tt.want != nil {
+				assert.ErrorIs(t, err, tt.want)
+			}
+			testkit.NoSecrets(t, err.Error(), cbToken, cbKey)
 		})
 	}
+	// A handler option given to a client is refused too.
+	_, err := weiling.New(testAppID, testSecret, weiling.WithCallbackAppID(cbApp))
+	require.Error(t, err)
+	_, err = weiling.New(testAppID, testSecret, weiling.WithMaxBodyBytes(1))
+	require.Error(t, err)
 }
 
 func TestCallbackMethods(t *testing.T) {
 	t.Parallel()
-	h := weiling.NewCallbackHandler(cbToken, cbKey, (&recorder{}).fn)
+	h := mustHandler(t, cbToken, cbKey, (&recorder{}).fn)
 	for _, m := range []string{http.MethodPut, http.MethodDelete, http.MethodPatch} {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, httptest.NewRequest(m, "/cb", bytes.NewReader(nil)))
@@ -226,7 +246,7 @@ func TestCallbackMethods(t *testing.T) {
 func TestCallbackWithFakeDelivery(t *testing.T) {
 	t.Parallel()
 	rc := &recorder{}
-	srv := httptest.NewServer(weiling.NewCallbackHandler(cbToken, cbKey, rc.fn, weiling.WithCallbackAppID(cbApp)))
+	srv := httptest.NewServer(mustHandler(t, cbToken, cbKey, rc.fn, weiling.WithCallbackAppID(cbApp)))
 	defer srv.Close()
 	ctx := context.Background()
 	require.NoError(t, weilingtest.VerifyCallbackURL(ctx, srv.URL, cbToken, cbKey, cbApp))
@@ -249,7 +269,7 @@ func TestCallbackWithFakeDelivery(t *testing.T) {
 }
 
 func BenchmarkCallbackHandler(b *testing.B) {
-	h := weiling.NewCallbackHandler(cbToken, cbKey, func(context.Context, *weiling.Event) error { return nil })
+	h := mustHandler(b, cbToken, cbKey, func(context.Context, *weiling.Event) error { return nil })
 	seed := fixture(b, "clue_update.json")
 	req := signedPost(b, cbToken, cbKey, cbApp, seed, nil)
 	body, _ := io.ReadAll(req.Body)
@@ -261,4 +281,29 @@ func BenchmarkCallbackHandler(b *testing.B) {
 			b.Fatal(w.Code)
 		}
 	}
+}
+
+// TestCallbackDedupe: with WithDeduper, a redelivered event is acknowledged
+// without calling the function again (keyed by Event.DedupeKey), and an
+// observer sees each delivery.
+func TestCallbackDedupe(t *testing.T) {
+	t.Parallel()
+	rc := &recorder{}
+	var infos []weiling.CallbackInfo
+	obs := weiling.Observer{Callback: func(_ context.Context, info weiling.CallbackInfo, _ error) { infos = append(infos, info) }}
+	h := mustHandler(t, cbToken, cbKey, rc.fn, weiling.WithDeduper(webhook.NewMemoryDeduper(time.Hour, nil)), weiling.WithObserver(obs))
+	req := signedPost(t, cbToken, cbKey, cbApp, fixture(t, "clue_update.json"), nil)
+	body, err := io.ReadAll(req.Body)
+	require.NoError(t, err)
+	for range 2 {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, req.URL.String(), bytes.NewReader(body)))
+		assert.Equal(t, 200, w.Code)
+		assert.Equal(t, weiling.CallbackAck, w.Body.String())
+	}
+	assert.Len(t, rc.events, 1, "the redelivery is not handled again")
+	require.Len(t, infos, 2)
+	assert.Equal(t, weiling.EventClueUpdate, infos[0].Event)
+	assert.False(t, infos[0].Duplicate)
+	assert.True(t, infos[1].Duplicate)
 }

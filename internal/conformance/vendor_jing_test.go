@@ -20,7 +20,8 @@ import (
 // jing has no typed read: its only idempotent typed call is the token
 // request itself (AccessToken on a cold cache: POST oauth2/token, not a
 // create), which is the read of the matrix. Create: CreateUsers (one user,
-// unique mobile identity); a per-item failure is reported as an error.
+// unique mobile identity); a refused user comes back as a *jing.BatchError
+// with the result, and an answer without the one success is an error too.
 var jingAdapter = adapter{
 	name:             "jing",
 	tokenOps:         []string{jing.OpGetToken, jing.OpRefreshToken},
@@ -43,13 +44,13 @@ func startJing(t testing.TB) *env {
 		url:    srv.URL,
 		faults: srv.Faults,
 		close:  srv.Close,
-		static: []string{srv.AppSecret},
+		static: []string{jingtest.DefaultAppSecret},
 		newClient: func(base string, v clientVariant, opts ...core.Option) (*client, error) {
 			all := []core.Option{jing.WithBaseURL(base), jing.WithClock(srv.Clock.Now)}
 			if !v.noInvalidTokenCodes {
 				all = append(all, jing.WithInvalidTokenCodes(jingInvalidTokenCode))
 			}
-			c, err := jing.New(srv.AppID, srv.AppSecret, append(all, opts...)...)
+			c, err := jing.New(jingtest.DefaultAppID, jingtest.DefaultAppSecret, append(all, opts...)...)
 			if err != nil {
 				return nil, err
 			}
@@ -74,7 +75,7 @@ func startJing(t testing.TB) *env {
 				accessToken: c.AccessToken,
 			}, nil
 		},
-		invalidate: srv.RevokeAccessTokens,
+		invalidate: srv.InvalidateTokens,
 		stored: func() map[string]int {
 			out := map[string]int{}
 			for _, u := range srv.Users() {

@@ -42,7 +42,7 @@ func startWeiling(t testing.TB) *env {
 			}
 			return &client{
 				read: func(ctx context.Context) error {
-					_, err := c.BatchGetContacts(ctx, []string{seed})
+					_, err := c.BatchGetContacts(ctx, &weiling.BatchGetContactsRequest{ContactIDs: []string{seed}})
 					return err
 				},
 				create: func(ctx context.Context, key string) error {
@@ -53,7 +53,8 @@ func startWeiling(t testing.TB) *env {
 					return err
 				},
 				edit: func(ctx context.Context, key, value string) error {
-					return c.EditContact(ctx, &weiling.EditContactRequest{ContactID: key, Position: value})
+					_, err := c.EditContact(ctx, &weiling.EditContactRequest{ContactID: key, Position: value})
+					return err
 				},
 				accessToken: c.AccessToken,
 			}, nil

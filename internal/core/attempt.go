@@ -2,11 +2,11 @@ package core
 
 import (
 	"bytes"
-	"fmt"
 	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptrace"

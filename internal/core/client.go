@@ -477,8 +477,6 @@ func (quietLogger) Errorf(string, ...any) {}
 func (quietLogger) Warnf(string, ...any)  {}
 func (quietLogger) Debugf(string, ...any) {}
 
-
-
 // NewTokens builds the token source of a token vendor, reporting each fetch
 // to the observers, and attaches it to the client. Call it once, in New.
 func (c *Client) NewTokens(key string, fetch token.FetchFunc) *token.Source {

@@ -7,7 +7,8 @@
 //
 //	srv := jingtest.NewServer()
 //	defer srv.Close()
-//	c, _ := jing.New(srv.AppID, srv.AppSecret, jing.WithBaseURL(srv.URL), jing.WithClock(srv.Clock.Now))
+//	c, _ := jing.New(jingtest.DefaultAppID, jingtest.DefaultAppSecret,
+//		jing.WithBaseURL(srv.URL), jing.WithClock(srv.Clock.Now))
 //
 // Sharing the clock lets a test expire tokens with srv.Clock.Advance, on
 // both sides at once, without sleeping.
@@ -19,25 +20,18 @@
 package jingtest
 
 import (
-	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"math/big"
 	"mime"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"sort"
 	"sync"
 	"time"
 
 	"github.com/cluekit/cluekit/internal/fake"
-	"github.com/cluekit/cluekit/internal/flex"
 	"github.com/cluekit/cluekit/jing"
 )
 
@@ -51,9 +45,12 @@ const (
 
 // Defaults of the fake.
 const (
+	// DefaultAppID and DefaultAppSecret are the credentials the fake
+	// accepts unless WithCredentials says otherwise.
 	DefaultAppID     = "jing-test-app"
 	DefaultAppSecret = "jing-test-secret"
-	DefaultMID       = "941"
+	// DefaultMID is the tenant id put in generated events.
+	DefaultMID = "941"
 	// DefaultAccessTokenTTL is the fake's access-token lifetime (the vendor's
 	// is undocumented, probably about 2 h).
 	DefaultAccessTokenTTL = 2 * time.Hour
@@ -77,17 +74,20 @@ type User struct {
 // only through options.
 type Server struct {
 	URL       string // base URL: pass it to jing.WithBaseURL
-	AppID     string // the app id the fake accepts
-	AppSecret string // the app secret the fake accepts
+	AppID     string // the app id the fake accepts (DefaultAppID)
+	AppSecret string // the app secret the fake accepts (DefaultAppSecret)
 	MID       string // tenant id put in generated events
-	// Clock drives token expiry; advance it to expire tokens without
-	// sleeping (give the client the same clock).
-	Clock *fake.Clock
+	// Clock is the fake's own clock (real time plus an offset): advance it
+	// to expire tokens without sleeping, and give the client the same
+	// clock (jing.WithClock(srv.Clock.Now)). With WithClock the server
+	// reads that function instead, and Clock is not used.
+	Clock *Clock
 	// Faults applies to every operation: jing.OpGetToken,
 	// jing.OpRefreshToken, jing.OpCreateUsers. Its counts are the request
-	// counters.
+	// counters (Requests).
 	Faults *fake.Injector
 
+	now        func() time.Time
 	tokenPath  string
 	accessTTL  time.Duration
 	refreshTTL time.Duration
@@ -105,16 +105,18 @@ type Server struct {
 // Option configures NewServer.
 type Option func(*Server)
 
-// WithApp sets the app credentials the fake accepts.
-func WithApp(appID, appSecret string) Option {
+// WithCredentials sets the app credentials the fake accepts (default
+// DefaultAppID, DefaultAppSecret).
+func WithCredentials(appID, appSecret string) Option {
 	return func(s *Server) { s.AppID, s.AppSecret = appID, appSecret }
 }
 
-// WithMID sets the tenant id put in generated events.
-func WithMID(mid string) Option { return func(s *Server) { s.MID = mid } }
+// WithClock makes the fake read the time from now (token expiry, event
+// times) instead of its own Clock.
+func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
-// WithClock shares a clock with the test (default: a new fake.Clock).
-func WithClock(c *fake.Clock) Option { return func(s *Server) { s.Clock = c } }
+// WithMID sets the tenant id put in generated events (default DefaultMID).
+func WithMID(mid string) Option { return func(s *Server) { s.MID = mid } }
 
 // WithAccessTokenTTL sets the access-token lifetime (default 2 h).
 func WithAccessTokenTTL(d time.Duration) Option { return func(s *Server) { s.accessTTL = d } }
@@ -130,6 +132,7 @@ func WithTokenPath(path string) Option { return func(s *Server) { s.tokenPath = 
 func NewServer(opts ...Option) *Server {
 	s := &Server{
 		AppID: DefaultAppID, AppSecret: DefaultAppSecret, MID: DefaultMID,
+		Clock:      fake.NewClock(),
 		Faults:     fake.NewInjector(),
 		tokenPath:  jing.DefaultTokenPath,
 		accessTTL:  DefaultAccessTokenTTL,
@@ -142,8 +145,8 @@ func NewServer(opts ...Option) *Server {
 			o(s)
 		}
 	}
-	if s.Clock == nil {
-		s.Clock = fake.NewClock()
+	if s.now == nil {
+		s.now = s.Clock.Now
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc(s.tokenPath, s.post(jing.OpGetToken, s.getToken))
@@ -157,16 +160,34 @@ func NewServer(opts ...Option) *Server {
 // Close stops the server.
 func (s *Server) Close() { s.srv.Close() }
 
-// GetTokenCalls counts get-token requests (including faulted ones).
-func (s *Server) GetTokenCalls() int { return s.Faults.Count(jing.OpGetToken) }
+// Requests counts the requests for one operation (jing.OpGetToken,
+// jing.OpRefreshToken, jing.OpCreateUsers), faulted and rejected ones
+// included; "" counts all.
+func (s *Server) Requests(op string) int { return s.Faults.Count(op) }
 
-// RefreshCalls counts refresh requests (including faulted and rejected ones).
-func (s *Server) RefreshCalls() int { return s.Faults.Count(jing.OpRefreshToken) }
+// TokenRequests counts the token requests: get-token and refresh.
+func (s *Server) TokenRequests() int {
+	return s.Requests(jing.OpGetToken) + s.Requests(jing.OpRefreshToken)
+}
 
-// CreateUsersCalls counts user/create requests.
-func (s *Server) CreateUsersCalls() int { return s.Faults.Count(jing.OpCreateUsers) }
+// InvalidateTokens invalidates every access token issued so far: the next
+// call with one gets CodeInvalidAccessToken. The live refresh token stays
+// valid (see RevokeRefreshToken).
+func (s *Server) InvalidateTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.access = map[string]time.Time{}
+}
 
-// Deliveries counts webhooks delivered with DeliverWebhook and acknowledged.
+// RevokeRefreshToken invalidates the live refresh token.
+func (s *Server) RevokeRefreshToken() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refresh = ""
+}
+
+// Deliveries counts webhooks delivered with Server.DeliverWebhook and
+// acknowledged.
 func (s *Server) Deliveries() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -186,31 +207,16 @@ func (s *Server) AccessTokenValid(at string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	exp, ok := s.access[at]
-	return ok && s.Clock.Now().Before(exp)
-}
-
-// RevokeAccessTokens invalidates every access token issued so far (the next
-// call with one gets CodeInvalidAccessToken).
-func (s *Server) RevokeAccessTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.access = map[string]time.Time{}
-}
-
-// RevokeRefreshToken invalidates the live refresh token.
-func (s *Server) RevokeRefreshToken() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.refresh = ""
+	return ok && s.now().Before(exp)
 }
 
 // LiveTokens returns the access tokens the fake currently accepts
-// (unexpired, not revoked) and the live refresh token, if any, for tests
-// that check no token leaks into an error or a log line.
+// (unexpired, not invalidated) and the live refresh token, if any, for
+// tests that check no token leaks into an error or a log line.
 func (s *Server) LiveTokens() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.Clock.Now()
+	now := s.now()
 	out := make([]string, 0, len(s.access)+1)
 	for at, exp := range s.access {
 		if now.Before(exp) {
@@ -223,28 +229,8 @@ func (s *Server) LiveTokens() []string {
 	return out
 }
 
-// Users returns the stored users, oldest first.
-func (s *Server) Users() []User {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]User(nil), s.users...)
-}
-
-// FindUser returns the stored user holding the identity.
-func (s *Server) FindUser(t jing.IdentityType, value string) (User, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	i, ok := s.byIdentity[identityKey(t, value)]
-	if !ok {
-		return User{}, false
-	}
-	return s.users[i], true
-}
-
-func identityKey(t jing.IdentityType, v string) string { return string(t) + "\x00" + v }
-
 func (s *Server) refreshValidLocked(rt string) bool {
-	return rt != "" && rt == s.refresh && s.Clock.Now().Before(s.refreshIssued.Add(s.refreshTTL))
+	return rt != "" && rt == s.refresh && s.now().Before(s.refreshIssued.Add(s.refreshTTL))
 }
 
 type answer struct {
@@ -258,7 +244,7 @@ type answer struct {
 func (s *Server) reply(code int, msg string, data any, withTimestamp bool) (int, []byte) {
 	a := answer{RequestID: randomHex(16), Code: code, Msg: msg, Data: data}
 	if withTimestamp {
-		a.Timestamp = s.Clock.Now().UnixMilli()
+		a.Timestamp = s.now().UnixMilli()
 	}
 	return http.StatusOK, fake.JSON(a)
 }
@@ -294,7 +280,7 @@ type tokenAnswer struct {
 
 // issueLocked makes a new pair; the previous refresh token dies.
 func (s *Server) issueLocked() tokenAnswer {
-	now := s.Clock.Now()
+	now := s.now()
 	for t, exp := range s.access {
 		if !now.Before(exp) {
 			delete(s.access, t)
@@ -351,211 +337,10 @@ func (s *Server) checkAuth(r *http.Request) (int, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	exp, ok := s.access[at]
-	if at == "" || !ok || !s.Clock.Now().Before(exp) {
+	if at == "" || !ok || !s.now().Before(exp) {
 		return CodeInvalidAccessToken, "access_token is invalid or expired"
 	}
 	return 0, ""
-}
-
-type userItem struct {
-	Identities   []jing.Identity    `json:"identities"`
-	Fields       map[string]any     `json:"fields"`
-	FieldsSource *jing.FieldsSource `json:"fields_source"`
-}
-
-type successItem struct {
-	Identities []jing.Identity `json:"identities"`
-	LeadsInfo  *struct {
-		StageName string `json:"stage_name"`
-	} `json:"leads_info,omitempty"`
-}
-
-// failureItem is the fake's own shape (the vendor's is undocumented): the
-// identities and a message.
-type failureItem struct {
-	Identities []jing.Identity `json:"identities"`
-	Msg        string          `json:"msg"`
-}
-
-func (s *Server) createUsers(r *http.Request, body []byte) (int, []byte) {
-	if code, msg := s.checkAuth(r); code != 0 {
-		return s.reply(code, msg, nil, false)
-	}
-	var items []json.RawMessage
-	if !isJSON(r) || flex.Unmarshal(body, &items) != nil || len(items) == 0 {
-		return s.reply(CodeBadRequest, "body must be a non-empty JSON array of users", nil, false)
-	}
-	returnFull := r.URL.Query().Get("returnFull") == "true"
-	success, failure := []successItem{}, []failureItem{}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, raw := range items {
-		var it userItem
-		if err := flex.Unmarshal(raw, &it); err != nil {
-			failure = append(failure, failureItem{Msg: "invalid user item"})
-			continue
-		}
-		if msg := s.checkItemLocked(it); msg != "" {
-			failure = append(failure, failureItem{Identities: it.Identities, Msg: msg})
-			continue
-		}
-		u := User{ID: NewID(), LeadID: NewID(), Identities: it.Identities, Fields: it.Fields,
-			FieldsSource: it.FieldsSource, StageName: DefaultStageName, CreatedAt: s.Clock.Now()}
-		s.users = append(s.users, u)
-		for _, id := range it.Identities {
-			s.byIdentity[identityKey(id.Type, id.Value)] = len(s.users) - 1
-		}
-		item := successItem{Identities: it.Identities}
-		if returnFull {
-			item.LeadsInfo = &struct {
-				StageName string `json:"stage_name"`
-			}{StageName: u.StageName}
-		}
-		success = append(success, item)
-	}
-	return s.reply(0, "success", map[string]any{"success": success, "failure": failure}, false)
-}
-
-func (s *Server) checkItemLocked(it userItem) string {
-	if len(it.Identities) == 0 {
-		return "identities is required"
-	}
-	for _, id := range it.Identities {
-		if id.Type == "" || id.Value == "" {
-			return "identity type and value are required"
-		}
-		if _, dup := s.byIdentity[identityKey(id.Type, id.Value)]; dup {
-			return "user already exists"
-		}
-	}
-	return ""
-}
-
-// ObjectCreateEvent builds the object_create lead event the vendor would
-// push for u, in the shape of the vendor's example: mapping_data holds
-// 1-element arrays, mapping_data_text plain labels.
-func (s *Server) ObjectCreateEvent(u User) []byte {
-	now := s.Clock.Now()
-	ts := now.In(time.FixedZone("CST", 8*3600)).Format(time.DateTime)
-	const businessType = "WNh7rwLXUQPFwACQ6EKPqD"
-	md := map[string]any{
-		"business_type":          []string{businessType},
-		"lead_pool":              []string{"market"},
-		"life_status":            []string{"baby_lead"},
-		"to_baby_lead_timestamp": []string{ts},
-	}
-	mdt := map[string]any{
-		"business_type":          "Default",
-		"lead_pool":              "市场公海",
-		"life_status":            DefaultStageName,
-		"to_baby_lead_timestamp": ts,
-	}
-	for _, id := range u.Identities {
-		if id.Type == jing.IdentityMobile {
-			md["mobile"], mdt["mobile"] = []string{id.Value}, id.Value
-		}
-	}
-	keys := make([]string, 0, len(u.Fields))
-	for k := range u.Fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		md[k], mdt[k] = []any{u.Fields[k]}, fmt.Sprint(u.Fields[k])
-	}
-	ev := map[string]any{
-		"mid":            s.MID,
-		"event_category": jing.CategoryObjectV2,
-		"event_type":     string(jing.EventObjectCreate),
-		"action_keyword": string(jing.EventObjectCreate),
-		"create_time":    now.Unix(),
-		"extra_data": map[string]any{
-			"object_id": "56", "object_name": jing.ObjectLead, "entity_id": u.LeadID,
-			"operator_type": 0, "operator_id": 0, "omni_user_uuid": "", "is_follow_up": 0, "notes": "",
-			"login_platform": "", "login_source_value": "", "login_source_type": "", "login_environment": "",
-			"timeline_data": map[string]string{"login_platform": "", "login_environment": "", "login_source_type": "", "login_source_name": ""},
-			"business_type": businessType, "created_timestamp": ts, "owner": nil,
-			"life_status": "baby_lead", "lead_omni_user_uuid": u.ID,
-			"mapping_data": md, "mapping_data_text": mdt, "business_type_name": "Default",
-		},
-	}
-	b, _ := flex.Marshal(ev)
-	return b
-}
-
-// DeliverWebhook posts ev to url like the vendor (POST, application/json)
-// and counts it when acknowledged with a 2xx. See the package-level
-// DeliverWebhook.
-func (s *Server) DeliverWebhook(ctx context.Context, url string, ev any) error {
-	if err := DeliverWebhook(ctx, url, ev); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	s.deliveries++
-	s.mu.Unlock()
-	return nil
-}
-
-// DeliverWebhook posts ev to url as a JSON webhook. ev may be the body
-// ([]byte, json.RawMessage or string, sent verbatim), a *jing.Event (its Raw
-// when set) or any value to marshal. Add a shared secret to url with
-// WebhookURL. A non-2xx answer is an error.
-func DeliverWebhook(ctx context.Context, url string, ev any) error {
-	var body []byte
-	switch v := ev.(type) {
-	case []byte:
-		body = v
-	case json.RawMessage:
-		body = v
-	case string:
-		body = []byte(v)
-	case *jing.Event:
-		if v == nil {
-			return errors.New("jingtest: DeliverWebhook: nil event")
-		}
-		body = v.Raw
-	}
-	if body == nil {
-		b, err := flex.Marshal(ev)
-		if err != nil {
-			return fmt.Errorf("jingtest: DeliverWebhook: %w", err)
-		}
-		body = b
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("jingtest: DeliverWebhook: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
-	if err != nil {
-		var ue *neturlError
-		if errors.As(err, &ue) {
-			err = ue.Err // the URL may carry the secret
-		}
-		return fmt.Errorf("jingtest: DeliverWebhook: %w", err)
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("jingtest: DeliverWebhook: HTTP %d", resp.StatusCode)
-	}
-	return nil
-}
-
-type neturlError = url.Error
-
-// WebhookURL returns base with the query parameter param set to secret, the
-// URL to register (and deliver to) for jing.WithWebhookSecret(param, secret).
-func WebhookURL(base, param, secret string) (string, error) {
-	u, err := url.Parse(base)
-	if err != nil {
-		return "", err
-	}
-	q := u.Query()
-	q.Set(param, secret)
-	u.RawQuery = q.Encode()
-	return u.String(), nil
 }
 
 // base57 is the alphabet of the vendor's 22-character ids (shortuuid style:

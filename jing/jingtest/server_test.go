@@ -113,13 +113,13 @@ func TestTokenRotation(t *testing.T) {
 	srv.RevokeRefreshToken()
 	a, _ = refresh(t, srv, p4.RefreshToken)
 	assert.Equal(t, jingtest.CodeInvalidRefreshToken, a.Code)
-	assert.Equal(t, 3, srv.GetTokenCalls())
-	assert.Equal(t, 5, srv.RefreshCalls())
+	assert.Equal(t, 3, srv.Requests(jing.OpGetToken))
+	assert.Equal(t, 5, srv.Requests(jing.OpRefreshToken))
 }
 
 func TestCredentialAndBodyChecks(t *testing.T) {
 	t.Parallel()
-	srv := jingtest.NewServer(jingtest.WithApp("id-1", "secret-1"))
+	srv := jingtest.NewServer(jingtest.WithCredentials("id-1", "secret-1"))
 	t.Cleanup(srv.Close)
 	tests := []struct {
 		name, path, body string
@@ -178,7 +178,7 @@ func TestCreateUsersChecks(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
-	assert.Equal(t, 11, srv.CreateUsersCalls(), "counts every POST, not the GET")
+	assert.Equal(t, 11, srv.Requests(jing.OpCreateUsers), "counts every POST, not the GET")
 }
 
 func TestContentTypeRequired(t *testing.T) {
@@ -210,7 +210,7 @@ func TestFaultsOnEveryOperation(t *testing.T) {
 		srv.Faults.Add(fake.Fault{Op: jing.OpGetToken, Status: 503})
 		_, err := newClient(srv).AccessToken(ctx)
 		require.NoError(t, err)
-		assert.Equal(t, 2, srv.GetTokenCalls())
+		assert.Equal(t, 2, srv.Requests(jing.OpGetToken))
 	})
 	t.Run("refresh reset falls back to get-token", func(t *testing.T) {
 		t.Parallel()
@@ -221,9 +221,9 @@ func TestFaultsOnEveryOperation(t *testing.T) {
 		require.NoError(t, err)
 		srv.Faults.Add(fake.Fault{Op: jing.OpRefreshToken, Reset: true, AfterApply: true})
 		require.NoError(t, c.RefreshToken(ctx), "the lost answer rotated the token; get-token recovers")
-		assert.Equal(t, 2, srv.GetTokenCalls())
+		assert.Equal(t, 2, srv.Requests(jing.OpGetToken))
 		require.NoError(t, c.RefreshToken(ctx))
-		assert.Equal(t, 2, srv.GetTokenCalls(), "the recovered pair refreshes normally")
+		assert.Equal(t, 2, srv.Requests(jing.OpGetToken), "the recovered pair refreshes normally")
 	})
 	t.Run("create reset after apply is ambiguous", func(t *testing.T) {
 		t.Parallel()
@@ -232,7 +232,7 @@ func TestFaultsOnEveryOperation(t *testing.T) {
 		srv.Faults.Add(fake.Fault{Op: jing.OpCreateUsers, Reset: true, AfterApply: true})
 		_, err := newClient(srv).CreateUsers(ctx, users)
 		require.ErrorIs(t, err, jing.ErrAmbiguous)
-		assert.Equal(t, 1, srv.CreateUsersCalls(), "not retried")
+		assert.Equal(t, 1, srv.Requests(jing.OpCreateUsers), "not retried")
 		assert.Len(t, srv.Users(), 1, "it was applied")
 	})
 	t.Run("create malformed body", func(t *testing.T) {
@@ -251,7 +251,7 @@ func TestFaultsOnEveryOperation(t *testing.T) {
 		res, err := newClient(srv).CreateUsers(ctx, users)
 		require.NoError(t, err)
 		assert.Len(t, res.Success, 1)
-		assert.Equal(t, 2, srv.CreateUsersCalls())
+		assert.Equal(t, 2, srv.Requests(jing.OpCreateUsers))
 	})
 }
 
@@ -266,7 +266,7 @@ func TestDeliverWebhook(t *testing.T) {
 	}))
 	defer hook.Close()
 	ctx := context.Background()
-	url, err := jingtest.WebhookURL(hook.URL+"?a=1", "token", "s e/c")
+	url, err := jingtest.WebhookURL(hook.URL+"?a=1", "s e/c")
 	require.NoError(t, err)
 
 	ev, err := jing.ParseEvent([]byte(`{"event_type":"object_voids", "mid":"941"}`))
@@ -295,16 +295,16 @@ func TestDeliverWebhook(t *testing.T) {
 func TestObjectCreateEventParses(t *testing.T) {
 	t.Parallel()
 	clock := fake.NewClock()
-	srv := jingtest.NewServer(jingtest.WithClock(clock), jingtest.WithMID("1001"))
+	srv := jingtest.NewServer(jingtest.WithClock(clock.Now), jingtest.WithMID("1001"))
 	defer srv.Close()
 	u := jingtest.User{ID: jingtest.NewID(), LeadID: jingtest.NewID(),
 		Identities: []jing.Identity{{Type: jing.IdentityMobile, Value: "19667348978"}}, Fields: map[string]any{"name": "赵拥晨", "n": 3}}
 	e, err := jing.ParseEvent(srv.ObjectCreateEvent(u))
 	require.NoError(t, err)
-	assert.Equal(t, "1001", e.MID)
+	assert.Equal(t, jing.ID("1001"), e.MID)
 	assert.Equal(t, jing.EventObjectCreate, e.EventType)
-	assert.Equal(t, clock.Now().Unix(), e.CreateTime)
-	assert.Equal(t, u.LeadID, e.ExtraData.EntityID)
+	assert.Equal(t, jing.Int(clock.Now().Unix()), e.CreateTime)
+	assert.Equal(t, jing.ID(u.LeadID), e.ExtraData.EntityID)
 	assert.Nil(t, e.ExtraData.Owner)
 	assert.Empty(t, e.ExtraData.Extra)
 	for field, want := range map[string]string{"name": "赵拥晨", "n": "3", "mobile": "19667348978", "life_status": "baby_lead"} {
@@ -315,7 +315,7 @@ func TestObjectCreateEventParses(t *testing.T) {
 	}
 	ct, err := e.ExtraData.CreatedTime()
 	require.NoError(t, err)
-	assert.Equal(t, e.CreateTime, ct.Unix())
+	assert.Equal(t, int64(e.CreateTime), ct.Unix())
 }
 
 func TestNewID(t *testing.T) {
@@ -339,7 +339,7 @@ func TestLiveTokens(t *testing.T) {
 	_, p2 := refresh(t, srv, p1.RefreshToken)
 	assert.ElementsMatch(t, []string{p1.AccessToken, p2.AccessToken, p2.RefreshToken}, srv.LiveTokens(),
 		"old access tokens live until they expire; the old refresh token is dead")
-	srv.RevokeAccessTokens()
+	srv.InvalidateTokens()
 	assert.Equal(t, []string{p2.RefreshToken}, srv.LiveTokens())
 	srv.RevokeRefreshToken()
 	assert.Empty(t, srv.LiveTokens())

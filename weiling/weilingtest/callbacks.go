@@ -183,7 +183,7 @@ func VerifyCallbackURL(ctx context.Context, target, token, encodingAESKey, appID
 
 // Sender returns a Sender with the fake app's callback settings.
 func (s *Server) Sender() *Sender {
-	return &Sender{Token: s.CallbackToken, EncodingAESKey: s.EncodingAESKey, AppID: s.AppID, Now: s.Clock.Now}
+	return &Sender{Token: s.CallbackToken, EncodingAESKey: s.EncodingAESKey, AppID: s.AppID, Now: s.Now}
 }
 
 // DeliverCallback delivers msg to target with the fake app's callback
@@ -208,9 +208,9 @@ func (s *Server) ClueMessage(eventType, clueID string, changeType weiling.Change
 	if !ok {
 		return Message{}, fmt.Errorf("weilingtest: no clue %q", clueID)
 	}
-	ev := wireObject(c, c.Extra)
+	ev := wireObject(c)
 	if changeType != "" {
 		ev["change_type"] = string(changeType)
 	}
-	return NewMessage(eventType, s.AppID, s.Clock.Now(), ev), nil
+	return NewMessage(eventType, s.AppID, s.Now(), ev), nil
 }

@@ -7,15 +7,15 @@
 //
 //	srv := weilingtest.NewServer()
 //	defer srv.Close()
-//	c, _ := weiling.New(srv.AppID, srv.AppSecret, weiling.WithBaseURL(srv.URL))
-//	srv.Faults.Add(fake.Fault{Op: "contact/list", Status: 503}) // next contact/list answers 503
+//	c, _ := weiling.New(weilingtest.DefaultAppID, weilingtest.DefaultAppSecret, weiling.WithBaseURL(srv.URL))
+//	srv.Faults.Add(weilingtest.Fault{Op: "contact/list", Status: 503}) // next contact/list answers 503
 //
-// Tokens live Server.TokenTTL on Server.Clock (2 hours by default); advance
-// the clock (and give the client weiling.WithClock(srv.Clock.Now)) to expire
-// them, or call InvalidateTokens to make the current ones invalid at once.
-// A missing, unknown or expired token is answered with code 1007 (非法访问)
-// by default (the vendor documents no code for it; see
-// WithInvalidTokenCode).
+// Tokens live Server.TokenTTL on the server's clock (2 hours by default);
+// share a settable clock with the client (WithClock here, weiling.WithClock
+// there) and advance it to expire them, or call InvalidateTokens to make the
+// current ones invalid at once. A missing, unknown or expired token is
+// answered with code 1007 (非法访问) by default (the vendor documents no
+// code for it; see WithInvalidTokenCode).
 package weilingtest
 
 import (
@@ -33,20 +33,34 @@ import (
 	"time"
 
 	"github.com/cluekit/cluekit/internal/fake"
-	"github.com/cluekit/cluekit/internal/flex"
 	"github.com/cluekit/cluekit/weiling"
 )
 
+// Default credentials and callback settings of a fake (WithCredentials and
+// WithCallbackSettings change them).
+const (
+	// DefaultAppID is the app id the fake accepts by default.
+	DefaultAppID = "wloac1e0c17f4ac0ffee0123456789abcdef"
+	// DefaultAppSecret is the app secret the fake accepts by default.
+	DefaultAppSecret = "weilingtest-app-secret-7f3a9c"
+	// DefaultCallbackToken is the callback Token of the fake app.
+	DefaultCallbackToken = "cluekitFakeCallbackToken7f3a9c"
+	// DefaultEncodingAESKey is the EncodingAESKey of the fake app (43
+	// letters and digits, as the vendor console issues them).
+	DefaultEncodingAESKey = "cluekitFakeEncodingAESKey7f3a9c0123456789ab"
+)
+
 // Server is a running fake. Its exported fields are set by NewServer and
-// must not be changed afterwards (Faults and Clock are safe to use
-// concurrently).
+// must not be changed afterwards (Faults is safe to use concurrently).
 type Server struct {
 	// URL is the base URL to pass to weiling.WithBaseURL.
 	URL string
-	// AppID and AppSecret are the credentials the fake accepts.
+	// AppID and AppSecret are the credentials the fake accepts
+	// (DefaultAppID and DefaultAppSecret unless WithCredentials).
 	AppID, AppSecret string
 	// CallbackToken and EncodingAESKey are the app's callback settings,
-	// used by DeliverCallback and VerifyCallbackURL.
+	// used by DeliverCallback and VerifyCallbackURL (DefaultCallbackToken
+	// and DefaultEncodingAESKey unless WithCallbackSettings).
 	CallbackToken, EncodingAESKey string
 	// UserID is an employee id the fake knows, usable as owner_id,
 	// create_user_id and operator_user_id.
@@ -57,9 +71,7 @@ type Server struct {
 	TokenTTL time.Duration
 	// Faults injects faults; ops are the path after /openapi/
 	// ("auth/access_token/get", "contact/create", "clue/list", ...).
-	Faults *fake.Injector
-	// Clock is the fake's clock for token expiry and create times.
-	Clock *fake.Clock
+	Faults *Injector
 
 	srv *httptest.Server
 	cfg config
@@ -76,7 +88,7 @@ type Server struct {
 type config struct {
 	appID, appSecret string
 	token, aesKey    string
-	clock            *fake.Clock
+	now              func() time.Time
 	ttl              time.Duration
 	expiresIn        bool
 	pageSize         int
@@ -88,20 +100,23 @@ type config struct {
 // Option configures NewServer.
 type Option func(*config)
 
-// WithCredentials sets the app id and secret the fake accepts (default:
-// random ones, in Server.AppID and Server.AppSecret).
+// WithCredentials sets the app id and secret the fake accepts (default
+// DefaultAppID and DefaultAppSecret).
 func WithCredentials(appID, appSecret string) Option {
 	return func(c *config) { c.appID, c.appSecret = appID, appSecret }
 }
 
-// WithCallbackSettings sets the callback Token and EncodingAESKey (default:
-// random ones).
+// WithCallbackSettings sets the callback Token and EncodingAESKey (default
+// DefaultCallbackToken and DefaultEncodingAESKey).
 func WithCallbackSettings(token, encodingAESKey string) Option {
 	return func(c *config) { c.token, c.aesKey = token, encodingAESKey }
 }
 
-// WithClock shares a clock with the test (default: a new one).
-func WithClock(clock *fake.Clock) Option { return func(c *config) { c.clock = clock } }
+// WithClock sets the clock of token expiry, create times and callback
+// timestamps (default time.Now). Give the client the same one
+// (weiling.WithClock) and move it forward to expire tokens, for example
+// with a Clock's Now.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
 // WithTokenTTL sets how long tokens live (default 2 hours).
 func WithTokenTTL(d time.Duration) Option { return func(c *config) { c.ttl = d } }
@@ -160,26 +175,16 @@ func randomHex(n int) string {
 
 // NewServer starts a fake on loopback. Close it when done.
 func NewServer(opts ...Option) *Server {
-	cfg := config{ttl: 2 * time.Hour, pageSize: 100, invalidCode: 1007, disuseKey: weiling.DisuseContactsKeyDocumented}
+	cfg := config{
+		appID: DefaultAppID, appSecret: DefaultAppSecret, token: DefaultCallbackToken, aesKey: DefaultEncodingAESKey,
+		ttl: 2 * time.Hour, pageSize: 100, invalidCode: 1007, disuseKey: weiling.DisuseContactsKeyDocumented}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
 		}
 	}
-	if cfg.appID == "" {
-		cfg.appID = "wloa" + randomHex(16)
-	}
-	if cfg.appSecret == "" {
-		cfg.appSecret = randomHex(16)
-	}
-	if cfg.token == "" {
-		cfg.token = NewCallbackToken()
-	}
-	if cfg.aesKey == "" {
-		cfg.aesKey = NewEncodingAESKey()
-	}
-	if cfg.clock == nil {
-		cfg.clock = fake.NewClock()
+	if cfg.now == nil {
+		cfg.now = time.Now
 	}
 	if cfg.pageSize < 1 {
 		cfg.pageSize = 100
@@ -188,7 +193,7 @@ func NewServer(opts ...Option) *Server {
 		AppID: cfg.appID, AppSecret: cfg.appSecret,
 		CallbackToken: cfg.token, EncodingAESKey: cfg.aesKey,
 		UserID: NewID(), SeaID: NewID(), TokenTTL: cfg.ttl,
-		Faults: fake.NewInjector(), Clock: cfg.clock,
+		Faults:      fake.NewInjector(),
 		cfg:         cfg,
 		tokens:      map[string]time.Time{},
 		contactByID: map[string]*weiling.Contact{},
@@ -227,6 +232,9 @@ func NewServer(opts ...Option) *Server {
 // Close shuts the fake down.
 func (s *Server) Close() { s.srv.Close() }
 
+// Now reads the fake's clock (WithClock).
+func (s *Server) Now() time.Time { return s.cfg.now() }
+
 // TokenRequests reports how many token requests arrived.
 func (s *Server) TokenRequests() int {
 	s.mu.Lock()
@@ -253,7 +261,7 @@ func (s *Server) InvalidateTokens() {
 func (s *Server) LiveTokens() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.Clock.Now()
+	now := s.Now()
 	out := make([]string, 0, len(s.tokens))
 	for tok, exp := range s.tokens {
 		if now.Before(exp) {
@@ -303,7 +311,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 			return http.StatusOK, envelope(501, codeMsgs[501], nil)
 		}
 		tok := randomHex(24)
-		s.tokens[tok] = s.Clock.Now().Add(s.TokenTTL)
+		s.tokens[tok] = s.Now().Add(s.TokenTTL)
 		data := map[string]any{"access_token": tok}
 		if s.cfg.expiresIn {
 			data["expires_in"] = int64(s.TokenTTL / time.Second)
@@ -318,7 +326,7 @@ func (s *Server) tokenValid(tok string) bool {
 	if !ok {
 		return false
 	}
-	if !s.Clock.Now().Before(exp) {
+	if !s.Now().Before(exp) {
 		delete(s.tokens, tok)
 		return false
 	}
@@ -400,653 +408,21 @@ func page[T any](items []T, kind, cur string, size int) (out []T, next string, c
 	return items[off:end], cursor(kind, end), 0
 }
 
-// wireObject marshals v (a weiling struct) to a map and merges extra.
-func wireObject(v any, extra map[string]json.RawMessage) map[string]any {
+// wireObject marshals v (a weiling struct, whose Extra members are
+// encoded after its typed fields) to a map.
+func wireObject(v any) map[string]any {
 	b, _ := json.Marshal(v)
 	m := map[string]any{}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	_ = dec.Decode(&m)
-	for k, raw := range extra {
-		var x any
-		d := json.NewDecoder(bytes.NewReader(raw))
-		d.UseNumber()
-		if d.Decode(&x) == nil {
-			m[k] = x
-		}
-	}
 	return m
 }
 
-func setExtra(extra *map[string]json.RawMessage, key string, v any) {
+func setExtra(extra *weiling.Extra, key string, v any) {
 	if *extra == nil {
-		*extra = map[string]json.RawMessage{}
+		*extra = weiling.Extra{}
 	}
 	b, _ := json.Marshal(v)
 	(*extra)[key] = b
-}
-
-// ---- contacts ----
-
-func (s *Server) nowMillis() int64 { return s.Clock.Now().UnixMilli() }
-
-// AddContact stores a contact as if created in the vendor's UI and returns
-// its id (c.ContactID, or a new one). A zero CreateTime becomes now.
-func (s *Server) AddContact(c weiling.Contact) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.addContact(c)
-}
-
-func (s *Server) addContact(c weiling.Contact) string {
-	if c.ContactID == "" {
-		c.ContactID = NewID()
-	}
-	if c.CreateTime == 0 {
-		c.CreateTime = flex.UnixMillis(s.nowMillis())
-	}
-	cp := c
-	s.contacts = append(s.contacts, &cp)
-	s.contactByID[cp.ContactID] = &cp
-	return cp.ContactID
-}
-
-// Contact returns a copy of the stored contact.
-func (s *Server) Contact(id string) (weiling.Contact, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.contactByID[id]
-	if !ok {
-		return weiling.Contact{}, false
-	}
-	return *c, true
-}
-
-// Contacts returns copies of all stored contacts, in creation order.
-func (s *Server) Contacts() []weiling.Contact {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]weiling.Contact, 0, len(s.contacts))
-	for _, c := range s.contacts {
-		out = append(out, *c)
-	}
-	return out
-}
-
-func contactWire(c *weiling.Contact) map[string]any { return wireObject(c, c.Extra) }
-
-type createContactBody struct {
-	UserName    string `json:"user_name"`
-	ContactWays []struct {
-		Type       json.Number `json:"type"`
-		ContactWay string      `json:"contact_way"`
-	} `json:"contact_ways"`
-	CreateTime     json.Number  `json:"create_time"`
-	Status         *json.Number `json:"status"`
-	CreateUserID   string       `json:"create_user_id"`
-	OwnerID        string       `json:"owner_id"`
-	SeaID          string       `json:"sea_id"`
-	Gender         json.Number  `json:"gender"`
-	Age            json.Number  `json:"age"`
-	PopulationSize *json.Number `json:"population_size"`
-}
-
-func (s *Server) contactCreate(_ url.Values, body []byte) (any, int, string) {
-	var b createContactBody
-	if !decode(body, &b) {
-		return fail(1011)
-	}
-	var all map[string]json.RawMessage
-	_ = json.Unmarshal(body, &all)
-	if b.Status == nil {
-		return fail(1000)
-	}
-	status, err := b.Status.Int64()
-	if err != nil || (status != 0 && status != 1 && status != 4) {
-		return fail(1013)
-	}
-	c := weiling.Contact{UserName: b.UserName, Status: weiling.ContactStatus(status), CreateUserID: b.CreateUserID, OwnerID: b.OwnerID}
-	for _, w := range b.ContactWays {
-		t, err := w.Type.Int64()
-		if err != nil || t < 1 || t > 3 || w.ContactWay == "" {
-			return fail(1013)
-		}
-		c.ContactWays = append(c.ContactWays, weiling.ContactWay{Type: weiling.ContactWayType(t), ContactWay: w.ContactWay})
-	}
-	if b.CreateTime != "" {
-		ms, err := b.CreateTime.Int64()
-		if err != nil || ms < 0 {
-			return fail(1013)
-		}
-		c.CreateTime = flex.UnixMillis(ms)
-	}
-	if b.Gender != "" {
-		g, err := b.Gender.Int64()
-		if err != nil || g < 0 || g > 2 {
-			return fail(1013)
-		}
-		c.Gender = weiling.Gender(g)
-	}
-	if b.Age != "" {
-		a, err := b.Age.Int64()
-		if err != nil || a < 0 {
-			return fail(1013)
-		}
-		c.Age = flex.UnixMillis(a)
-	}
-	if b.PopulationSize != nil {
-		p, err := b.PopulationSize.Int64()
-		if err != nil || p < 0 || p > 5 {
-			return fail(1013)
-		}
-		c.PopulationSize = weiling.PopulationSize(p)
-	}
-	if status == 1 && c.OwnerID == "" {
-		c.OwnerID = firstNonEmpty(b.CreateUserID, s.UserID)
-	}
-	for _, k := range []string{"corp_name", "corp_address", "register_address", "industry", "email", "searchword", "region", "plan_name", "group_name", "url", "creative_title", "creative_description"} {
-		if raw, ok := all[k]; ok {
-			_ = json.Unmarshal(raw, fieldPtr(&c, k))
-		}
-	}
-	for _, k := range []string{"legal_person", "qq", "wx_id", "key_word", "advertiser_account_name", "from_channel_id", "contact_custom"} {
-		if raw, ok := all[k]; ok {
-			setExtra(&c.Extra, k, json.RawMessage(raw))
-		}
-	}
-	if status == 0 {
-		setExtra(&c.Extra, "sea_id", firstNonEmpty(b.SeaID, s.SeaID))
-	}
-	c.FromChannelName = "其他-其他"
-	id := s.addContact(c)
-	if s.cfg.noCreatedIDs {
-		return nil, 0, "success"
-	}
-	return map[string]any{"contact_id": id}, 0, "success"
-}
-
-// fieldPtr returns a pointer to the string field of c named by its JSON key.
-func fieldPtr(c *weiling.Contact, key string) *string {
-	switch key {
-	case "corp_name":
-		return &c.CorpName
-	case "corp_address":
-		return &c.CorpAddress
-	case "register_address":
-		return &c.RegisterAddress
-	case "industry":
-		return &c.Industry
-	case "email":
-		return &c.Email
-	case "searchword":
-		return &c.Searchword
-	case "region":
-		return &c.Region
-	case "plan_name":
-		return &c.PlanName
-	case "group_name":
-		return &c.GroupName
-	case "url":
-		return &c.URL
-	case "creative_title":
-		return &c.CreativeTitle
-	case "creative_description":
-		return &c.CreativeDescription
-	}
-	return new(string)
-}
-
-func firstNonEmpty(v ...string) string {
-	for _, s := range v {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
-// idList reads a list of ids under key; code != 0 on a missing or too long
-// list.
-func idList(body []byte, key string, max int) ([]string, int) {
-	var m map[string]json.RawMessage
-	if !decode(body, &m) {
-		return nil, 1011
-	}
-	raw, ok := m[key]
-	if !ok {
-		return nil, 1000
-	}
-	var ids []string
-	if json.Unmarshal(raw, &ids) != nil {
-		return nil, 1013
-	}
-	if len(ids) == 0 {
-		return nil, 1000
-	}
-	if max > 0 && len(ids) > max {
-		return nil, 1012
-	}
-	return ids, 0
-}
-
-func failItem(key, id string, code int) map[string]any {
-	return map[string]any{key: id, "error_code": code, "error_msg": codeMsgs[code]}
-}
-
-func (s *Server) contactBatch(_ url.Values, body []byte) (any, int, string) {
-	ids, code := idList(body, "contact_ids", 100)
-	if code != 0 {
-		return fail(code)
-	}
-	list := []map[string]any{}
-	for _, id := range ids {
-		if c, ok := s.contactByID[id]; ok {
-			list = append(list, contactWire(c))
-		}
-	}
-	return map[string]any{"contact_list": list}, 0, "success"
-}
-
-func (s *Server) contactList(q url.Values, _ []byte) (any, int, string) {
-	start, err1 := time.ParseInLocation(time.DateOnly, q.Get("start_day"), chinaTime)
-	end, err2 := time.ParseInLocation(time.DateOnly, q.Get("end_day"), chinaTime)
-	if err1 != nil || err2 != nil {
-		return fail(1013)
-	}
-	end = end.AddDate(0, 0, 1)
-	owner := q.Get("owner_id")
-	var match []*weiling.Contact
-	for _, c := range s.contacts {
-		t := time.UnixMilli(int64(c.CreateTime))
-		if t.Before(start) || !t.Before(end) || (owner != "" && c.OwnerID != owner) {
-			continue
-		}
-		match = append(match, c)
-	}
-	items, next, code := page(match, "contact", q.Get("cursor"), s.cfg.pageSize)
-	if code != 0 {
-		return fail(code)
-	}
-	list := make([]map[string]any, 0, len(items))
-	for _, c := range items {
-		list = append(list, contactWire(c))
-	}
-	return map[string]any{"contact_list": list, "cursor": next}, 0, "success"
-}
-
-var chinaTime = time.FixedZone("CST", 8*3600)
-
-func (s *Server) contactEdit(_ url.Values, body []byte) (any, int, string) {
-	var b struct {
-		ContactID     string         `json:"contact_id"`
-		UserName      string         `json:"user_name"`
-		Position      string         `json:"position"`
-		Gender        *json.Number   `json:"gender"`
-		Age           *json.Number   `json:"age"`
-		WxID          string         `json:"wx_id"`
-		QQ            string         `json:"qq"`
-		Email         string         `json:"email"`
-		Remark        string         `json:"remark"`
-		ContactCustom map[string]any `json:"contact_custom"`
-	}
-	if !decode(body, &b) {
-		return fail(1011)
-	}
-	if b.ContactID == "" {
-		return fail(1000)
-	}
-	c, ok := s.contactByID[b.ContactID]
-	if !ok {
-		return fail(1003)
-	}
-	if b.Gender != nil {
-		g, err := b.Gender.Int64()
-		if err != nil || g < 0 || g > 2 {
-			return fail(1013)
-		}
-		c.Gender = weiling.Gender(g)
-	}
-	if b.Age != nil {
-		a, err := b.Age.Int64()
-		if err != nil || a < 0 {
-			return fail(1013)
-		}
-		c.Age = flex.UnixMillis(a)
-	}
-	if b.UserName != "" {
-		c.UserName = b.UserName
-	}
-	if b.Position != "" {
-		c.Position = b.Position
-	}
-	if b.Email != "" {
-		c.Email = b.Email
-	}
-	for k, v := range map[string]string{"wx_id": b.WxID, "qq": b.QQ, "remark": b.Remark} {
-		if v != "" {
-			setExtra(&c.Extra, k, v)
-		}
-	}
-	if len(b.ContactCustom) > 0 {
-		setExtra(&c.Extra, "contact_custom", b.ContactCustom)
-	}
-	return nil, 0, "success"
-}
-
-type ownerChangeBody struct {
-	OperatorUserID string `json:"operator_user_id"`
-	Contacts       []struct {
-		ID      string `json:"id"`
-		OwnerID string `json:"owner_id"`
-	} `json:"contact_list"`
-	Clues []struct {
-		ID      string `json:"id"`
-		OwnerID string `json:"owner_id"`
-	} `json:"clue_list"`
-}
-
-func (s *Server) contactOwnerChange(_ url.Values, body []byte) (any, int, string) {
-	var b ownerChangeBody
-	if !decode(body, &b) {
-		return fail(1011)
-	}
-	if len(b.Contacts) == 0 {
-		return fail(1000)
-	}
-	fails := []map[string]any{}
-	for _, ch := range b.Contacts {
-		c, ok := s.contactByID[ch.ID]
-		switch {
-		case !ok:
-			fails = append(fails, failItem("id", ch.ID, 1003))
-		case ch.OwnerID == "":
-			fails = append(fails, failItem("id", ch.ID, 1013))
-		default:
-			c.OwnerID = ch.OwnerID
-			if c.Status != weiling.ContactClaimed {
-				c.Status = weiling.ContactClaimed
-				c.ClaimTime = flex.UnixMillis(s.nowMillis())
-			}
-		}
-	}
-	return map[string]any{"fail_list": fails}, 0, "success"
-}
-
-func (s *Server) contactDisuse(_ url.Values, body []byte) (any, int, string) {
-	ids, code := idList(body, s.cfg.disuseKey, 100)
-	if code != 0 {
-		return fail(code)
-	}
-	fails := []map[string]any{}
-	for _, id := range ids {
-		c, ok := s.contactByID[id]
-		switch {
-		case !ok:
-			fails = append(fails, failItem("contact_id", id, 1003))
-		case bool(c.IsUseless):
-			fails = append(fails, failItem("contact_id", id, 1004))
-		default:
-			c.IsUseless = true
-		}
-	}
-	return map[string]any{"fail_list": fails}, 0, "success"
-}
-
-func (s *Server) contactRecover(_ url.Values, body []byte) (any, int, string) {
-	ids, code := idList(body, "contact_ids", 100)
-	if code != 0 {
-		return fail(code)
-	}
-	fails := []map[string]any{}
-	for _, id := range ids {
-		c, ok := s.contactByID[id]
-		switch {
-		case !ok:
-			fails = append(fails, failItem("contact_id", id, 1003))
-		case !bool(c.IsUseless):
-			fails = append(fails, failItem("contact_id", id, 1004))
-		default:
-			c.IsUseless = false
-		}
-	}
-	return map[string]any{"fail_list": fails}, 0, "success"
-}
-
-func seaOf(body []byte, def string) string {
-	var b struct {
-		SeaID string `json:"sea_id"`
-	}
-	_ = json.Unmarshal(body, &b)
-	return firstNonEmpty(b.SeaID, def)
-}
-
-func (s *Server) contactBackToSea(_ url.Values, body []byte) (any, int, string) {
-	ids, code := idList(body, "contact_ids", 0)
-	if code != 0 {
-		return fail(code)
-	}
-	sea := seaOf(body, s.SeaID)
-	fails := []map[string]any{}
-	for _, id := range ids {
-		c, ok := s.contactByID[id]
-		if !ok {
-			fails = append(fails, failItem("contact_id", id, 1003))
-			continue
-		}
-		c.Status, c.OwnerID = weiling.ContactInSea, ""
-		setExtra(&c.Extra, "sea_id", sea)
-	}
-	return map[string]any{"fail_list": fails}, 0, "success"
-}
-
-// ---- clues ----
-
-// AddClue stores a clue (the clue/create body is not documented, so tests
-// and examples seed clues this way) and returns its id (c.ClueID, or a new
-// one). A zero CreateTime becomes now.
-func (s *Server) AddClue(c weiling.Clue) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if c.ClueID == "" {
-		c.ClueID = NewID()
-	}
-	if c.CreateTime == 0 {
-		c.CreateTime = flex.UnixMillis(s.nowMillis())
-	}
-	cp := c
-	s.clues = append(s.clues, &cp)
-	s.clueByID[cp.ClueID] = &cp
-	return cp.ClueID
-}
-
-// Clue returns a copy of the stored clue.
-func (s *Server) Clue(id string) (weiling.Clue, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.clueByID[id]
-	if !ok {
-		return weiling.Clue{}, false
-	}
-	return *c, true
-}
-
-// clueWire is a clue as clue/list and clue/batch send it: create_time as a
-// string of ms, as in the vendor's example.
-func clueWire(c *weiling.Clue) map[string]any {
-	m := wireObject(c, c.Extra)
-	m["create_time"] = strconv.FormatInt(int64(c.CreateTime), 10)
-	return m
-}
-
-func (s *Server) clueList(q url.Values, _ []byte) (any, int, string) {
-	var start int64
-	if v := q.Get("start"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return fail(1013)
-		}
-		start = n
-	}
-	owner, mobile := q.Get("owner_id"), q.Get("mobile")
-	var match []*weiling.Clue
-	for _, c := range s.clues {
-		if int64(c.CreateTime) <= start || (owner != "" && c.OwnerID != owner) || (mobile != "" && c.Mobile != mobile) {
-			continue
-		}
-		match = append(match, c)
-	}
-	items, next, code := page(match, "clue", q.Get("cursor"), s.cfg.pageSize)
-	if code != 0 {
-		return fail(code)
-	}
-	list := make([]map[string]any, 0, len(items))
-	for _, c := range items {
-		list = append(list, clueWire(c))
-	}
-	return map[string]any{"clue_list": list, "cursor": next}, 0, "success"
-}
-
-func (s *Server) clueBatch(_ url.Values, body []byte) (any, int, string) {
-	ids, code := idList(body, "clue_ids", 100)
-	if code != 0 {
-		return fail(code)
-	}
-	list := []map[string]any{}
-	for _, id := range ids {
-		if c, ok := s.clueByID[id]; ok {
-			list = append(list, clueWire(c))
-		}
-	}
-	return map[string]any{"clue_list": list}, 0, "success"
-}
-
-func (s *Server) clueOwnerChange(_ url.Values, body []byte) (any, int, string) {
-	var b ownerChangeBody
-	if !decode(body, &b) {
-		return fail(1011)
-	}
-	if len(b.Clues) == 0 {
-		return fail(1000)
-	}
-	if len(b.Clues) >= 100 {
-		return fail(1012)
-	}
-	fails := []map[string]any{}
-	for _, ch := range b.Clues {
-		c, ok := s.clueByID[ch.ID]
-		switch {
-		case !ok:
-			fails = append(fails, failItem("id", ch.ID, 1003))
-		case ch.OwnerID == "":
-			fails = append(fails, failItem("id", ch.ID, 1013))
-		case c.Status == weiling.ClueInSea || bool(c.IsUseless):
-			// Unclaimed clues in the public pool and discarded clues cannot
-			// be transferred.
-			fails = append(fails, failItem("id", ch.ID, 1005))
-		default:
-			c.OwnerID = ch.OwnerID
-		}
-	}
-	return map[string]any{"fail_list": fails}, 0, "success"
-}
-
-func (s *Server) clueDisuse(_ url.Values, body []byte) (any, int, string) {
-	ids, code := idList(body, "clue_ids", 100)
-	if code != 0 {
-		return fail(code)
-	}
-	fails := []map[string]any{}
-	for _, id := range ids {
-		c, ok := s.clueByID[id]
-		switch {
-		case !ok:
-			fails = append(fails, failItem("clue_id", id, 1003))
-		case bool(c.IsUseless):
-			fails = append(fails, failItem("clue_id", id, 1004))
-		default:
-			c.IsUseless = true
-		}
-	}
-	return map[string]any{"fail_list": fails}, 0, "success"
-}
-
-func (s *Server) clueUpdate(_ url.Values, body []byte) (any, int, string) {
-	var b struct {
-		Clues []map[string]json.RawMessage `json:"clue_list"`
-	}
-	if !decode(body, &b) {
-		return fail(1011)
-	}
-	if len(b.Clues) == 0 {
-		return fail(1000)
-	}
-	fails := []map[string]any{}
-	for _, u := range b.Clues {
-		var id string
-		_ = json.Unmarshal(u["clue_id"], &id)
-		c, ok := s.clueByID[id]
-		if !ok {
-			fails = append(fails, failItem("clue_id", id, 1003))
-			continue
-		}
-		var g weiling.Gender
-		if raw, ok := u["gender"]; ok && (json.Unmarshal(raw, &g) != nil || g < 0 || g > 2) {
-			fails = append(fails, failItem("clue_id", id, 1013))
-			continue
-		}
-		for k, raw := range u {
-			switch k {
-			case "clue_id":
-			case "user_name":
-				_ = json.Unmarshal(raw, &c.UserName)
-			case "position":
-				_ = json.Unmarshal(raw, &c.Position)
-			case "gender":
-				c.Gender = g
-			default: // age, wx_id, qq, email, remark, clue_custom_field
-				setExtra(&c.Extra, k, json.RawMessage(raw))
-			}
-		}
-	}
-	return map[string]any{"fail_list": fails}, 0, "success"
-}
-
-func (s *Server) clueBackToSea(_ url.Values, body []byte) (any, int, string) {
-	ids, code := idList(body, "clue_ids", 0)
-	if code != 0 {
-		return fail(code)
-	}
-	sea := seaOf(body, s.SeaID)
-	fails, oks := []map[string]any{}, []string{}
-	for _, id := range ids {
-		c, ok := s.clueByID[id]
-		if !ok {
-			fails = append(fails, failItem("clue_id", id, 1003))
-			continue
-		}
-		c.Status, c.OwnerID, c.SeaID = weiling.ClueInSea, "", sea
-		oks = append(oks, id)
-	}
-	return map[string]any{"fail_list": fails, "success_list": oks}, 0, "success"
-}
-
-func (s *Server) clueRecover(_ url.Values, body []byte) (any, int, string) {
-	ids, code := idList(body, "clue_ids", 0)
-	if code != 0 {
-		return fail(code)
-	}
-	fails, oks := []map[string]any{}, []string{}
-	for _, id := range ids {
-		c, ok := s.clueByID[id]
-		switch {
-		case !ok:
-			fails = append(fails, failItem("clue_id", id, 1003))
-		case !bool(c.IsUseless):
-			fails = append(fails, failItem("clue_id", id, 1004))
-		default:
-			c.IsUseless = false
-			oks = append(oks, id)
-		}
-	}
-	return map[string]any{"fail_list": fails, "success_list": oks}, 0, "success"
 }

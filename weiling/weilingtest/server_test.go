@@ -18,7 +18,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cluekit/cluekit/internal/core"
-	"github.com/cluekit/cluekit/internal/fake"
 	"github.com/cluekit/cluekit/internal/testkit"
 	"github.com/cluekit/cluekit/weiling"
 	"github.com/cluekit/cluekit/weiling/weilingtest"
@@ -26,14 +25,24 @@ import (
 
 var idRE = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
 
-func newPair(t *testing.T, sopts []weilingtest.Option, copts ...weiling.Option) (*weilingtest.Server, *weiling.Client) {
+// newPair starts a fake and a client sharing a settable clock.
+func newPair(t *testing.T, sopts []weilingtest.Option, copts ...weiling.Option) (*weilingtest.Server, *weiling.Client, *weilingtest.Clock) {
 	t.Helper()
-	srv := weilingtest.NewServer(sopts...)
+	clock := weilingtest.NewClock()
+	srv := weilingtest.NewServer(append([]weilingtest.Option{weilingtest.WithClock(clock.Now)}, sopts...)...)
 	t.Cleanup(srv.Close)
-	opts := append([]weiling.Option{weiling.WithBaseURL(srv.URL), weiling.WithClock(srv.Clock.Now), core.WithSleep((&testkit.Sleeper{}).Sleep)}, copts...)
+	opts := append([]weiling.Option{weiling.WithBaseURL(srv.URL), weiling.WithClock(clock.Now), core.WithSleep((&testkit.Sleeper{}).Sleep)}, copts...)
 	c, err := weiling.New(srv.AppID, srv.AppSecret, opts...)
 	require.NoError(t, err)
-	return srv, c
+	return srv, c, clock
+}
+
+// handler builds a callback handler or fails the test.
+func handler(t *testing.T, token, key string, fn func(context.Context, *weiling.Event) error, opts ...weiling.Option) http.Handler {
+	t.Helper()
+	h, err := weiling.NewCallbackHandler(token, key, fn, opts...)
+	require.NoError(t, err)
+	return h
 }
 
 // raw calls the fake without the SDK.
@@ -56,6 +65,13 @@ func TestNewIDAndKeys(t *testing.T) {
 	assert.NotEqual(t, weilingtest.NewID(), weilingtest.NewID())
 	require.NoError(t, weiling.CheckEncodingAESKey(weilingtest.NewEncodingAESKey()))
 	assert.Regexp(t, `^[A-Za-z0-9]{32}$`, weilingtest.NewCallbackToken())
+	def := weilingtest.NewServer()
+	defer def.Close()
+	assert.Equal(t, weilingtest.DefaultAppID, def.AppID)
+	assert.Equal(t, weilingtest.DefaultAppSecret, def.AppSecret)
+	assert.Equal(t, weilingtest.DefaultCallbackToken, def.CallbackToken)
+	assert.Equal(t, weilingtest.DefaultEncodingAESKey, def.EncodingAESKey)
+	require.NoError(t, weiling.CheckEncodingAESKey(weilingtest.DefaultEncodingAESKey))
 	srv := weilingtest.NewServer(weilingtest.WithCredentials("wloa1", "sec"), weilingtest.WithCallbackSettings("tok", "key"))
 	defer srv.Close()
 	assert.Equal(t, "wloa1", srv.AppID)
@@ -67,7 +83,8 @@ func TestNewIDAndKeys(t *testing.T) {
 
 func TestFakeTokenEndpoint(t *testing.T) {
 	t.Parallel()
-	srv := weilingtest.NewServer(weilingtest.WithExpiresIn(), weilingtest.WithTokenTTL(time.Hour))
+	clock := weilingtest.NewClock()
+	srv := weilingtest.NewServer(weilingtest.WithExpiresIn(), weilingtest.WithTokenTTL(time.Hour), weilingtest.WithClock(clock.Now))
 	defer srv.Close()
 	base := srv.URL + "/openapi/auth/access_token/get"
 	m := raw(t, http.MethodGet, base+"?app_id="+srv.AppID+"&app_secret="+srv.AppSecret, "")
@@ -88,22 +105,22 @@ func TestFakeTokenEndpoint(t *testing.T) {
 	assert.EqualValues(t, 1006, raw(t, http.MethodGet, list+"&access_token="+tok, "")["code"])
 	assert.EqualValues(t, 1010, raw(t, http.MethodPost, list+"&access_token="+tok, "{}")["code"])
 	assert.EqualValues(t, 1011, raw(t, http.MethodPost, srv.URL+"/openapi/contact/batch?access_token="+tok, "{nope")["code"])
-	srv.Clock.Advance(time.Hour)
+	clock.Advance(time.Hour)
 	assert.EqualValues(t, 1007, raw(t, http.MethodGet, list+"&access_token="+tok, "")["code"], "expired")
 }
 
 func TestFakeTokenExpiryAndInvalidation(t *testing.T) {
 	t.Parallel()
 	for _, code := range []int{1007, 403} {
-		srv, c := newPair(t, []weilingtest.Option{weilingtest.WithInvalidTokenCode(code)})
+		srv, c, clock := newPair(t, []weilingtest.Option{weilingtest.WithInvalidTokenCode(code)})
 		ctx := context.Background()
-		day := weiling.Day(srv.Clock.Now())
+		day := weiling.Day(srv.Now())
 		req := &weiling.ListContactsRequest{StartDay: day, EndDay: day}
 		_, err := c.ListContacts(ctx, req)
 		require.NoError(t, err)
 		assert.Equal(t, 1, srv.TokenRequests())
 
-		srv.Clock.Advance(116 * time.Minute) // refreshed before the 2 h expiry
+		clock.Advance(116 * time.Minute) // refreshed before the 2 h expiry
 		_, err = c.ListContacts(ctx, req)
 		require.NoError(t, err)
 		assert.Equal(t, 2, srv.TokenRequests())
@@ -118,7 +135,7 @@ func TestFakeTokenExpiryAndInvalidation(t *testing.T) {
 
 func TestFakeContactLifecycle(t *testing.T) {
 	t.Parallel()
-	srv, c := newPair(t, []weilingtest.Option{weilingtest.WithPageSize(2)})
+	srv, c, _ := newPair(t, []weilingtest.Option{weilingtest.WithPageSize(2)})
 	ctx := context.Background()
 	ids := []string{}
 	for i := range 5 {
@@ -131,7 +148,7 @@ func TestFakeContactLifecycle(t *testing.T) {
 		assert.Regexp(t, idRE, res.ContactID)
 		ids = append(ids, res.ContactID)
 	}
-	day := weiling.Day(srv.Clock.Now())
+	day := weiling.Day(srv.Now())
 	var listed []string
 	for ct, err := range c.AllContacts(ctx, &weiling.ListContactsRequest{StartDay: day, EndDay: day}) {
 		require.NoError(t, err)
@@ -150,32 +167,34 @@ func TestFakeContactLifecycle(t *testing.T) {
 	_, err = c.ListContacts(ctx, &weiling.ListContactsRequest{StartDay: day, EndDay: day, Cursor: "garbage!"})
 	require.ErrorIs(t, err, weiling.ErrInvalidParam)
 
-	got, err := c.BatchGetContacts(ctx, []string{ids[0], "unknown"})
+	batch, err := c.BatchGetContacts(ctx, &weiling.BatchGetContactsRequest{ContactIDs: []string{ids[0], "unknown"}})
 	require.NoError(t, err)
+	got := batch.Contacts
 	require.Len(t, got, 1)
 	assert.Equal(t, "ca", got[0].UserName)
 	assert.Equal(t, "公司", got[0].CorpName)
 	assert.Equal(t, weiling.Population0To19, got[0].PopulationSize)
 	assert.JSONEq(t, `"123"`, string(got[0].Extra["qq"]))
 
-	require.NoError(t, c.EditContact(ctx, &weiling.EditContactRequest{ContactID: ids[0], Position: "经理", Remark: "r", Gender: weiling.GenderMale}))
-	err = c.EditContact(ctx, &weiling.EditContactRequest{ContactID: "unknown"})
+	_, err = c.EditContact(ctx, &weiling.EditContactRequest{ContactID: ids[0], Position: "经理", Remark: "r", Gender: weiling.GenderMale})
+	require.NoError(t, err)
+	_, err = c.EditContact(ctx, &weiling.EditContactRequest{ContactID: "unknown"})
 	require.ErrorIs(t, err, weiling.ErrNotFound)
 
 	other := weilingtest.NewID()
 	res, err := c.ChangeContactOwner(ctx, &weiling.ChangeOwnerRequest{Changes: []weiling.OwnerChange{{ID: ids[0], OwnerID: other}, {ID: "unknown", OwnerID: other}}, OperatorUserID: srv.UserID})
 	require.ErrorIs(t, err, weiling.ErrNotFound)
-	require.Len(t, res.FailList, 1)
-	assert.Equal(t, "unknown", res.FailList[0].ID())
+	require.Len(t, res.Failed, 1)
+	assert.Equal(t, "unknown", res.Failed[0].ID)
 
-	_, err = c.DisuseContacts(ctx, ids[:2])
+	_, err = c.DisuseContacts(ctx, &weiling.DisuseContactsRequest{ContactIDs: ids[:2]})
 	require.NoError(t, err)
-	res, err = c.DisuseContacts(ctx, ids[:1])
+	res, err = c.DisuseContacts(ctx, &weiling.DisuseContactsRequest{ContactIDs: ids[:1]})
 	require.ErrorIs(t, err, weiling.ErrDuplicate, "already discarded")
-	assert.Equal(t, ids[0], res.FailList[0].ID())
-	_, err = c.RecoverContacts(ctx, ids[:2])
+	assert.Equal(t, ids[0], res.Failed[0].ID)
+	_, err = c.RecoverContacts(ctx, &weiling.RecoverContactsRequest{ContactIDs: ids[:2]})
 	require.NoError(t, err)
-	_, err = c.BackContactsToSea(ctx, ids[:1], "")
+	_, err = c.BackContactsToSea(ctx, &weiling.BackContactsToSeaRequest{ContactIDs: ids[:1]})
 	require.NoError(t, err)
 
 	ct, ok := srv.Contact(ids[0])
@@ -191,7 +210,7 @@ func TestFakeContactLifecycle(t *testing.T) {
 
 func TestFakeCreateRules(t *testing.T) {
 	t.Parallel()
-	srv, c := newPair(t, nil)
+	srv, c, _ := newPair(t, nil)
 	ctx := context.Background()
 	// Bypass the SDK's own validation with Do: the fake enforces the rules.
 	err := c.Do(ctx, http.MethodPost, "/openapi/contact/create", map[string]any{"user_name": "x"}, nil)
@@ -210,7 +229,7 @@ func TestFakeCreateRules(t *testing.T) {
 
 func TestFakeWithoutCreatedIDs(t *testing.T) {
 	t.Parallel()
-	srv, c := newPair(t, []weilingtest.Option{weilingtest.WithoutCreatedIDs()})
+	srv, c, _ := newPair(t, []weilingtest.Option{weilingtest.WithoutCreatedIDs()})
 	res, err := c.CreateContact(context.Background(), &weiling.CreateContactRequest{UserName: "x", Status: weiling.Ptr(weiling.ContactInSea)})
 	require.NoError(t, err)
 	assert.Empty(t, res.ContactID)
@@ -219,16 +238,16 @@ func TestFakeWithoutCreatedIDs(t *testing.T) {
 
 func TestFakeDisuseKey(t *testing.T) {
 	t.Parallel()
-	srv, c := newPair(t, []weilingtest.Option{weilingtest.WithDisuseContactsKey("contact_ids")})
+	srv, c, _ := newPair(t, []weilingtest.Option{weilingtest.WithDisuseContactsKey("contact_ids")})
 	id := srv.AddContact(weiling.Contact{UserName: "x"})
-	_, err := c.DisuseContacts(context.Background(), []string{id})
+	_, err := c.DisuseContacts(context.Background(), &weiling.DisuseContactsRequest{ContactIDs: []string{id}})
 	var apiErr *weiling.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, "1000", apiErr.Code, "this server does not read contatc_ids")
 
 	c2, err := weiling.New(srv.AppID, srv.AppSecret, weiling.WithBaseURL(srv.URL), weiling.WithDisuseContactIDsKey())
 	require.NoError(t, err)
-	_, err = c2.DisuseContacts(context.Background(), []string{id})
+	_, err = c2.DisuseContacts(context.Background(), &weiling.DisuseContactsRequest{ContactIDs: []string{id}})
 	require.NoError(t, err)
 	ct, _ := srv.Contact(id)
 	assert.True(t, bool(ct.IsUseless))
@@ -236,9 +255,9 @@ func TestFakeDisuseKey(t *testing.T) {
 
 func TestFakeClues(t *testing.T) {
 	t.Parallel()
-	srv, c := newPair(t, []weilingtest.Option{weilingtest.WithPageSize(2)})
+	srv, c, _ := newPair(t, []weilingtest.Option{weilingtest.WithPageSize(2)})
 	ctx := context.Background()
-	t0 := srv.Clock.Now().Add(-time.Hour)
+	t0 := srv.Now().Add(-time.Hour)
 	a := srv.AddClue(weiling.Clue{UserName: "a", Mobile: "13800000001", Status: weiling.ClueClaimed, OwnerID: srv.UserID, CreateTime: weiling.UnixMillis(t0.UnixMilli())})
 	b := srv.AddClue(weiling.Clue{UserName: "b", Mobile: "13800000002", Status: weiling.ClueInSea})
 	cc := srv.AddClue(weiling.Clue{UserName: "c", Mobile: "13800000003", Status: weiling.ClueClaimed, OwnerID: "other"})
@@ -264,24 +283,25 @@ func TestFakeClues(t *testing.T) {
 
 	res, err := c.ChangeClueOwner(ctx, &weiling.ChangeOwnerRequest{Changes: []weiling.OwnerChange{{ID: a, OwnerID: "new"}, {ID: b, OwnerID: "new"}}})
 	require.Error(t, err, "a clue in the public pool cannot be transferred")
-	require.Len(t, res.FailList, 1)
-	assert.Equal(t, b, res.FailList[0].ID())
-	assert.Equal(t, "1005", string(res.FailList[0].ErrorCode))
+	require.Len(t, res.Failed, 1)
+	assert.Equal(t, b, res.Failed[0].ID)
+	assert.Equal(t, "1005", res.Failed[0].Code)
 
-	_, err = c.UpdateClues(ctx, []weiling.ClueUpdate{{ClueID: a, Position: "CTO", Remark: "r", ClueCustomField: map[string]any{"f": "v"}}})
+	_, err = c.UpdateClues(ctx, &weiling.UpdateCluesRequest{Clues: []weiling.ClueUpdate{{ClueID: a, Position: "CTO", Remark: "r", ClueCustomField: map[string]any{"f": "v"}}}})
 	require.NoError(t, err)
-	res, err = c.DisuseClues(ctx, []string{a, "nope"})
+	res, err = c.DisuseClues(ctx, &weiling.DisuseCluesRequest{ClueIDs: []string{a, "nope"}})
 	require.ErrorIs(t, err, weiling.ErrNotFound)
-	assert.Equal(t, "nope", res.FailList[0].ID())
-	res, err = c.RecoverClues(ctx, []string{a})
+	assert.Equal(t, "nope", res.Failed[0].ID)
+	res, err = c.RecoverClues(ctx, &weiling.RecoverCluesRequest{ClueIDs: []string{a}})
 	require.NoError(t, err)
-	assert.Equal(t, a, res.SuccessList[0].ID)
-	res, err = c.BackCluesToSea(ctx, []string{a}, "sea-2")
+	assert.Equal(t, a, res.Succeeded[0].ID)
+	res, err = c.BackCluesToSea(ctx, &weiling.BackCluesToSeaRequest{ClueIDs: []string{a}, SeaID: "sea-2"})
 	require.NoError(t, err)
-	assert.Equal(t, a, res.SuccessList[0].ID)
+	assert.Equal(t, a, res.Succeeded[0].ID)
 
-	got, err := c.BatchGetClues(ctx, []string{a})
+	gotRes, err := c.BatchGetClues(ctx, &weiling.BatchGetCluesRequest{ClueIDs: []string{a}})
 	require.NoError(t, err)
+	got := gotRes.Clues
 	require.Len(t, got, 1)
 	assert.Equal(t, "CTO", got[0].Position)
 	assert.Equal(t, weiling.ClueInSea, got[0].Status)
@@ -293,10 +313,10 @@ func TestFakeClues(t *testing.T) {
 
 func TestFakeFaults(t *testing.T) {
 	t.Parallel()
-	srv, c := newPair(t, nil)
+	srv, c, _ := newPair(t, nil)
 	ctx := context.Background()
-	srv.Faults.Add(fake.Fault{Op: weiling.TokenOp, Status: 503}, fake.Fault{Op: "contact/batch", Body: []byte(`{"code":1009,"msg":"接口调用超过频率限制"}`)})
-	_, err := c.BatchGetContacts(ctx, []string{"x"})
+	srv.Faults.Add(weilingtest.Fault{Op: weiling.TokenOp, Status: 503}, weilingtest.Fault{Op: "contact/batch", Body: []byte(`{"code":1009,"msg":"接口调用超过频率限制"}`)})
+	_, err := c.BatchGetContacts(ctx, &weiling.BatchGetContactsRequest{ContactIDs: []string{"x"}})
 	require.NoError(t, err, "both faults retried")
 	assert.Equal(t, 2, srv.Requests(weiling.TokenOp), "two token attempts")
 	assert.Equal(t, 1, srv.TokenRequests(), "one reached the token logic")
@@ -304,13 +324,13 @@ func TestFakeFaults(t *testing.T) {
 
 	// A reset after the create took effect: ambiguous, not retried, and the
 	// contact exists.
-	srv.Faults.Add(fake.Fault{Op: "contact/create", Reset: true, AfterApply: true})
+	srv.Faults.Add(weilingtest.Fault{Op: "contact/create", Reset: true, AfterApply: true})
 	_, err = c.CreateContact(ctx, &weiling.CreateContactRequest{UserName: "amb", Status: weiling.Ptr(weiling.ContactUnassigned)})
 	require.ErrorIs(t, err, weiling.ErrAmbiguous)
 	assert.Equal(t, 1, srv.Requests("contact/create"))
 	require.Len(t, srv.Contacts(), 1)
 
-	srv.Faults.Add(fake.Fault{Op: "clue/list", Status: 500, Body: []byte(`<html>oops</html>`)})
+	srv.Faults.Add(weilingtest.Fault{Op: "clue/list", Status: 500, Body: []byte(`<html>oops</html>`)})
 	_, err = c.ListClues(ctx, nil)
 	require.Error(t, err)
 }
@@ -320,7 +340,7 @@ func TestFakeCallbacks(t *testing.T) {
 	srv := weilingtest.NewServer()
 	defer srv.Close()
 	var got []*weiling.Event
-	hs := httptest.NewServer(weiling.NewCallbackHandler(srv.CallbackToken, srv.EncodingAESKey, func(_ context.Context, e *weiling.Event) error {
+	hs := httptest.NewServer(handler(t, srv.CallbackToken, srv.EncodingAESKey, func(_ context.Context, e *weiling.Event) error {
 		got = append(got, e)
 		return nil
 	}, weiling.WithCallbackAppID(srv.AppID)))
@@ -340,7 +360,7 @@ func TestFakeCallbacks(t *testing.T) {
 	assert.True(t, bool(e.Clue.IsRepeat))
 	assert.Equal(t, "注册加微", e.Clue.AddSource.Name)
 	assert.Empty(t, e.Clue.ChangeType)
-	assert.WithinDuration(t, srv.Clock.Now(), e.Time(), time.Minute, "header stamped by the fake clock")
+	assert.WithinDuration(t, srv.Now(), e.Time(), time.Minute, "header stamped by the fake clock")
 
 	_, err = srv.ClueMessage(weiling.EventClueUpdate, "nope", weiling.ChangeStatus)
 	require.Error(t, err)
@@ -350,7 +370,7 @@ func TestFakeCallbacks(t *testing.T) {
 	assert.Equal(t, weiling.EventProgressAdd, got[1].Type)
 
 	// Another app's handler rejects it.
-	other := httptest.NewServer(weiling.NewCallbackHandler(srv.CallbackToken, srv.EncodingAESKey, func(context.Context, *weiling.Event) error { return nil }, weiling.WithCallbackAppID("wloa-other")))
+	other := httptest.NewServer(handler(t, srv.CallbackToken, srv.EncodingAESKey, func(context.Context, *weiling.Event) error { return nil }, weiling.WithCallbackAppID("wloa-other")))
 	defer other.Close()
 	err = srv.DeliverCallback(ctx, other.URL, msg)
 	require.True(t, errors.Is(err, weilingtest.ErrNotAcknowledged))
@@ -358,7 +378,7 @@ func TestFakeCallbacks(t *testing.T) {
 
 func TestFakeLiveTokens(t *testing.T) {
 	t.Parallel()
-	srv, c := newPair(t, nil)
+	srv, c, clock := newPair(t, nil)
 	assert.Empty(t, srv.LiveTokens())
 	tok, err := c.AccessToken(context.Background())
 	require.NoError(t, err)
@@ -368,6 +388,6 @@ func TestFakeLiveTokens(t *testing.T) {
 	tok2 := raw(t, http.MethodGet, srv.URL+"/openapi/auth/access_token/get?app_id="+srv.AppID+"&app_secret="+srv.AppSecret, "")
 	data, _ := tok2["data"].(map[string]any)
 	assert.Equal(t, []string{data["access_token"].(string)}, srv.LiveTokens())
-	srv.Clock.Advance(srv.TokenTTL)
+	clock.Advance(srv.TokenTTL)
 	assert.Empty(t, srv.LiveTokens(), "expired tokens are not live")
 }
