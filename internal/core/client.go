@@ -155,8 +155,10 @@ func NewClient(cfg *Config, v Vendor, secrets ...string) *Client {
 
 // Call runs one typed endpoint: query (a struct with url tags, url.Values or
 // nil) and body (marshalled once; []byte sent verbatim; nil for none) are
-// sent, and the envelope's payload is decoded into out.
-func (c *Client) Call(ctx context.Context, ep Endpoint, q, body, out any) (*Result, error) {
+// sent, and the envelope's payload is decoded into out. redact names
+// per-call secrets the request carries (e.g. a refresh token in a token
+// request's body), scrubbed from every error and log line of the call.
+func (c *Client) Call(ctx context.Context, ep Endpoint, q, body, out any, redact ...string) (*Result, error) {
 	if c == nil {
 		return nil, errors.New("cluekit: client not created with New")
 	}
@@ -168,7 +170,7 @@ func (c *Client) Call(ctx context.Context, ep Endpoint, q, body, out any) (*Resu
 	if err != nil {
 		return nil, InvalidParam(c.vendor.Name, ep.Op, "cannot encode request: %v", err)
 	}
-	return c.run(ctx, ep, values, raw, out)
+	return c.run(ctx, ep, values, raw, out, redact)
 }
 
 // Generic is the call behind every vendor's Do: method ("" = POST), a path
@@ -214,7 +216,7 @@ func (c *Client) Generic(ctx context.Context, method, path string, body, out any
 		return InvalidParam(c.vendor.Name, op, "a GET request cannot carry a body")
 	}
 	ep := Endpoint{Op: op, Method: method, Path: u.EscapedPath(), Create: method != http.MethodGet}
-	_, err = c.run(ctx, ep, values, raw, out)
+	_, err = c.run(ctx, ep, values, raw, out, nil)
 	return err
 }
 
@@ -262,7 +264,7 @@ func (c *Client) Backoff(attempt int, retryAfter time.Duration) time.Duration {
 
 // run is one logical call: the attempt loop, and one replay with a new token
 // when the vendor refused the token.
-func (c *Client) run(ctx context.Context, ep Endpoint, q url.Values, body []byte, out any) (*Result, error) {
+func (c *Client) run(ctx context.Context, ep Endpoint, q url.Values, body []byte, out any, redact []string) (*Result, error) {
 	if ctx == nil {
 		return nil, errors.New("cluekit: nil context")
 	}
@@ -277,10 +279,10 @@ func (c *Client) run(ctx context.Context, ep Endpoint, q url.Values, body []byte
 	if observed {
 		ctx = c.cfg.Observers.CallStart(ctx, info)
 	}
-	res, tok, n, err := c.attempts(ctx, ep, q, body, out)
+	res, tok, n, err := c.attempts(ctx, ep, q, body, out, redact)
 	if err != nil && tok != "" && errors.Is(err, ErrInvalidToken) && ctx.Err() == nil && c.tokens.Invalidate(ctx, tok) {
 		var replayed int
-		res, _, replayed, err = c.attempts(ctx, ep, q, body, out)
+		res, _, replayed, err = c.attempts(ctx, ep, q, body, out, redact)
 		n += replayed
 	}
 	if observed {
@@ -299,12 +301,12 @@ func (c *Client) run(ctx context.Context, ep Endpoint, q url.Values, body []byte
 
 // attempts is the loop. It returns the access token the last attempt used
 // and the number of attempts sent.
-func (c *Client) attempts(ctx context.Context, ep Endpoint, q url.Values, body []byte, out any) (res *Result, tok string, sent int, err error) {
-	res, tok, err = c.loop(ctx, ep, q, body, out, &sent)
+func (c *Client) attempts(ctx context.Context, ep Endpoint, q url.Values, body []byte, out any, redact []string) (res *Result, tok string, sent int, err error) {
+	res, tok, err = c.loop(ctx, ep, q, body, out, redact, &sent)
 	return res, tok, sent, err
 }
 
-func (c *Client) loop(ctx context.Context, ep Endpoint, q url.Values, body []byte, out any, sent *int) (*Result, string, error) {
+func (c *Client) loop(ctx context.Context, ep Endpoint, q url.Values, body []byte, out any, redact []string, sent *int) (*Result, string, error) {
 	var last error // the last failure, joined to a context error
 	retryTokens := 0
 	for n := 1; ; n++ {
@@ -313,7 +315,7 @@ func (c *Client) loop(ctx context.Context, ep Endpoint, q url.Values, body []byt
 			// token request.
 			return nil, "", c.ctxError(ep, n-1, err, last)
 		}
-		a, err := c.prepare(ctx, ep, n, q, body)
+		a, err := c.prepare(ctx, ep, n, q, body, redact)
 		if err != nil {
 			return nil, "", err
 		}
@@ -361,8 +363,9 @@ func (c *Client) loop(ctx context.Context, ep Endpoint, q url.Values, body []byt
 
 // prepare builds one attempt: token, pacing, then the vendor's Auth with a
 // fresh clock reading.
-func (c *Client) prepare(ctx context.Context, ep Endpoint, n int, q url.Values, body []byte) (*Attempt, error) {
+func (c *Client) prepare(ctx context.Context, ep Endpoint, n int, q url.Values, body []byte, redact []string) (*Attempt, error) {
 	a := &Attempt{N: n, Method: ep.Method, Body: body, Path: ep.Path, Query: url.Values{}, Header: http.Header{}}
+	a.Redact(redact...)
 	for k, vs := range q {
 		a.Query[k] = append([]string(nil), vs...)
 	}

@@ -51,19 +51,20 @@ func WalkPages[T any](ctx context.Context, vendor, op string, first, size int,
 	}
 }
 
-// errCursorRepeats reports a server that hands back the cursor it was given.
-var errCursorRepeats = errors.New("next cursor repeats the current one: the server ignored the cursor")
+// errCursorRepeats reports a server that hands back a cursor it already gave.
+var errCursorRepeats = errors.New("next cursor repeats an earlier one: the server ignored the cursor")
 
 // WalkCursor drives a cursor iterator: it fetches with cursor "" (or first),
 // then with each next cursor the server returns, and yields every row. It
 // stops when the next cursor is empty or a page is empty, when yield returns
-// false, or at the first error, which it yields once. A next cursor equal to
-// the one just sent is reported as ErrBadResponse instead of looping.
+// false, or at the first error, which it yields once. A next cursor seen
+// before (A, B, A) is reported as ErrBadResponse instead of looping.
 func WalkCursor[T any](ctx context.Context, vendor, op, first string,
 	fetch func(ctx context.Context, cursor string) (rows []T, next string, err error),
 	yield func(T, error) bool) {
 	var zero T
 	cursor := first
+	seen := map[string]bool{first: true}
 	for {
 		if err := ctx.Err(); err != nil {
 			yield(zero, err)
@@ -82,10 +83,11 @@ func WalkCursor[T any](ctx context.Context, vendor, op, first string,
 		if next == "" || len(rows) == 0 {
 			return
 		}
-		if next == cursor {
+		if seen[next] {
 			yield(zero, NewAPIError(vendor, op, 0, "", "", "", errCursorRepeats, ErrBadResponse))
 			return
 		}
+		seen[next] = true
 		cursor = next
 	}
 }

@@ -86,6 +86,8 @@ func TestWalkCursor(t *testing.T) {
 		"a": {[]int{3}, "b"},
 		"b": {[]int{4}, ""},
 		"r": {[]int{9}, "r"},
+		"x": {[]int{5}, "y"},
+		"y": {[]int{6}, "x"},
 	}
 	fetch := func(_ context.Context, c string) ([]int, string, error) {
 		p := pages[c]
@@ -101,6 +103,7 @@ func TestWalkCursor(t *testing.T) {
 		{"walks to the end", "", 0, []int{1, 2, 3, 4}, false},
 		{"caller stops", "", 3, []int{1, 2, 3}, false},
 		{"repeated cursor", "r", 0, []int{9}, true},
+		{"cursor loop", "x", 0, []int{5, 6}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -114,6 +114,9 @@ func Fresh(tok Token, now time.Time) bool {
 // Token returns a fresh token, fetching one if needed. Each caller waits on
 // its own ctx; the shared fetch goes on for the others.
 func (s *Source) Token(ctx context.Context) (Token, error) {
+	if err := ctx.Err(); err != nil {
+		return Token{}, err // a caller that gave up starts no fetch
+	}
 	if tok, ok := s.cached(ctx); ok {
 		return tok, nil
 	}
@@ -183,6 +186,9 @@ func (s *Source) cached(ctx context.Context) (Token, bool) {
 // serialised with ordinary fetches, and takes the cross-process lock when the
 // store has one.
 func (s *Source) Refresh(ctx context.Context) (Token, error) {
+	if err := ctx.Err(); err != nil {
+		return Token{}, err // never rotate a token pair for a caller that gave up
+	}
 	ch := s.group.DoChan(s.key+"\x00refresh", func() (any, error) {
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.fetchTimeout)
 		defer cancel()
