@@ -2,7 +2,7 @@
 //
 //	/waiqin365/push    勤策 push (form POST, md5 digest)      WAIQIN365_PUSH_SECRET
 //	/weiling/callback  卫瓴 callback (GET check, AES POST)     WEILING_CALLBACK_TOKEN, WEILING_ENCODING_AES_KEY, WEILING_APP_ID (optional)
-//	/jing/webhook      径硕 webhook (JSON POST, no signature)  JING_WEBHOOK_SECRET (optional: required in the ?secret= query when set)
+//	/jing/webhook      径硕 webhook (JSON POST, shared secret) JING_WEBHOOK_SECRET (in the ?token= query of the URL given to JING)
 //
 // It listens on CLUEKIT_LISTEN_ADDR (default 127.0.0.1:8080), prints one JSON
 // line per received event on stdout (logs go to stderr), and shuts down
@@ -34,24 +34,22 @@ import (
 
 // config is read from the environment (api.md variables).
 type config struct {
-	Addr                 string
-	Waiqin365PushSecret  string
-	WeilingToken         string
-	WeilingAESKey        string
-	WeilingAppID         string
-	JingWebhookSecret    string
-	JingWebhookParamName string
+	Addr                string
+	Waiqin365PushSecret string
+	WeilingToken        string
+	WeilingAESKey       string
+	WeilingAppID        string
+	JingWebhookSecret   string
 }
 
 func configFromEnv() config {
 	c := config{
-		Addr:                 os.Getenv("CLUEKIT_LISTEN_ADDR"),
-		Waiqin365PushSecret:  os.Getenv("WAIQIN365_PUSH_SECRET"),
-		WeilingToken:         os.Getenv("WEILING_CALLBACK_TOKEN"),
-		WeilingAESKey:        os.Getenv("WEILING_ENCODING_AES_KEY"),
-		WeilingAppID:         os.Getenv("WEILING_APP_ID"),
-		JingWebhookSecret:    os.Getenv("JING_WEBHOOK_SECRET"),
-		JingWebhookParamName: "secret",
+		Addr:                os.Getenv("CLUEKIT_LISTEN_ADDR"),
+		Waiqin365PushSecret: os.Getenv("WAIQIN365_PUSH_SECRET"),
+		WeilingToken:        os.Getenv("WEILING_CALLBACK_TOKEN"),
+		WeilingAESKey:       os.Getenv("WEILING_ENCODING_AES_KEY"),
+		WeilingAppID:        os.Getenv("WEILING_APP_ID"),
+		JingWebhookSecret:   os.Getenv("JING_WEBHOOK_SECRET"),
 	}
 	if c.Addr == "" {
 		c.Addr = "127.0.0.1:8080"
@@ -83,6 +81,18 @@ func (p *printer) print(vendor, typ, key string, data json.RawMessage) error {
 	return p.enc.Encode(line{Time: time.Now().UTC().Format(time.RFC3339Nano), Vendor: vendor, Type: typ, DedupeKey: key, Data: data})
 }
 
+// orFail returns h, or a handler answering 500 when the configuration was
+// refused (the reason is logged once, at start-up).
+func orFail(log *slog.Logger, vendor string, h http.Handler, err error) http.Handler {
+	if err == nil {
+		return h
+	}
+	log.Error("route misconfigured: answering 500", "vendor", vendor, "error", err)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, vendor+" receiver misconfigured", http.StatusInternalServerError)
+	})
+}
+
 // newMux builds the routes. Events are printed to out; problems are logged.
 func newMux(c config, out io.Writer, log *slog.Logger) *http.ServeMux {
 	p := &printer{enc: json.NewEncoder(out)}
@@ -95,34 +105,39 @@ func newMux(c config, out io.Writer, log *slog.Logger) *http.ServeMux {
 	}
 
 	if c.Waiqin365PushSecret != "" {
-		mux.Handle("/waiqin365/push", waiqin365.NewPushHandler(c.Waiqin365PushSecret,
+		h, err := waiqin365.NewPushHandler(c.Waiqin365PushSecret,
 			func(ctx context.Context, push *waiqin365.Push) error {
 				return p.print("waiqin365", push.DataType, push.DedupeKey(), push.Data)
-			}, waiqin365.WithPushLogger(log)))
+			}, waiqin365.WithLogger(log))
+		mux.Handle("/waiqin365/push", orFail(log, "waiqin365", h, err))
 	} else {
 		mux.Handle("/waiqin365/push", notConfigured("waiqin365", "WAIQIN365_PUSH_SECRET"))
 	}
 
 	if c.WeilingToken != "" && c.WeilingAESKey != "" {
-		opts := []weiling.CallbackOption{weiling.WithCallbackLogger(log)}
+		opts := []weiling.Option{weiling.WithLogger(log)}
 		if c.WeilingAppID != "" {
 			opts = append(opts, weiling.WithCallbackAppID(c.WeilingAppID))
 		}
-		mux.Handle("/weiling/callback", weiling.NewCallbackHandler(c.WeilingToken, c.WeilingAESKey,
+		h, err := weiling.NewCallbackHandler(c.WeilingToken, c.WeilingAESKey,
 			func(ctx context.Context, e *weiling.Event) error {
 				return p.print("weiling", e.Type, e.DedupeKey(), e.Payload)
-			}, opts...))
+			}, opts...)
+		mux.Handle("/weiling/callback", orFail(log, "weiling", h, err))
 	} else {
 		mux.Handle("/weiling/callback", notConfigured("weiling", "WEILING_CALLBACK_TOKEN and WEILING_ENCODING_AES_KEY"))
 	}
 
-	jopts := []jing.WebhookOption{jing.WithWebhookLogger(log)}
+	// JING signs nothing: the receiver is protected by a shared secret in
+	// the URL, and is never opened without one.
 	if c.JingWebhookSecret != "" {
-		jopts = append(jopts, jing.WithWebhookSecret(c.JingWebhookParamName, c.JingWebhookSecret))
+		h, err := jing.NewWebhookHandler(func(ctx context.Context, e *jing.Event) error {
+			return p.print("jing", string(e.EventType), e.DedupeKey(), e.Raw)
+		}, jing.WithLogger(log), jing.WithWebhookSecret(c.JingWebhookSecret))
+		mux.Handle("/jing/webhook", orFail(log, "jing", h, err))
+	} else {
+		mux.Handle("/jing/webhook", notConfigured("jing", "JING_WEBHOOK_SECRET"))
 	}
-	mux.Handle("/jing/webhook", jing.NewWebhookHandler(func(ctx context.Context, e *jing.Event) error {
-		return p.print("jing", string(e.EventType), e.DedupeKey(), e.Raw)
-	}, jopts...))
 	return mux
 }
 

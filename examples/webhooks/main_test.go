@@ -34,7 +34,7 @@ const (
 
 func testConfig() config {
 	return config{Waiqin365PushSecret: pushSecret, WeilingToken: wlToken, WeilingAESKey: wlAESKey, WeilingAppID: wlAppID,
-		JingWebhookSecret: jingSecret, JingWebhookParamName: "secret"}
+		JingWebhookSecret: jingSecret}
 }
 
 func startMux(t *testing.T, c config) (*httptest.Server, *testkit.Buffer, *testkit.Buffer) {
@@ -72,7 +72,7 @@ func TestAcknowledgesEachVendorAndPrintsOneLine(t *testing.T) {
 
 	jsrv := jingtest.NewServer()
 	defer jsrv.Close()
-	u, err := jingtest.WebhookURL(srv.URL+"/jing/webhook", "secret", jingSecret)
+	u, err := jingtest.WebhookURL(srv.URL+"/jing/webhook", jingSecret)
 	require.NoError(t, err)
 	require.NoError(t, jingtest.DeliverWebhook(ctx, u, jsrv.ObjectCreateEvent(jingtest.User{LeadID: "e9vMaiGWybEQ3Nc9xGgwV4"})))
 
@@ -111,7 +111,7 @@ func TestRejectsBadSignatures(t *testing.T) {
 	defer jsrv.Close()
 	ev := jsrv.ObjectCreateEvent(jingtest.User{LeadID: "e9vMaiGWybEQ3Nc9xGgwV4"})
 	assert.Error(t, jingtest.DeliverWebhook(ctx, srv.URL+"/jing/webhook", ev), "no secret in the URL")
-	bad, _ := jingtest.WebhookURL(srv.URL+"/jing/webhook", "secret", "guess")
+	bad, _ := jingtest.WebhookURL(srv.URL+"/jing/webhook", "guess")
 	assert.Error(t, jingtest.DeliverWebhook(ctx, bad, ev))
 
 	assert.Empty(t, out.String(), "nothing rejected is printed")
@@ -126,11 +126,13 @@ func TestUnconfiguredRoutesAnswer503(t *testing.T) {
 		resp.Body.Close()
 		assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, path)
 	}
-	// Without a configured secret the jing route accepts events (the vendor
-	// documents no signature).
+	// JING signs nothing: without a configured secret the route is never
+	// opened, so anyone's event is refused rather than acknowledged.
 	jsrv := jingtest.NewServer()
 	defer jsrv.Close()
-	require.NoError(t, jingtest.DeliverWebhook(context.Background(), srv.URL+"/jing/webhook", jsrv.ObjectCreateEvent(jingtest.User{LeadID: "x"})))
+	err := jingtest.DeliverWebhook(context.Background(), srv.URL+"/jing/webhook", jsrv.ObjectCreateEvent(jingtest.User{LeadID: "x"}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "503")
 }
 
 func TestServeShutsDownGracefully(t *testing.T) {
