@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,11 +24,14 @@ import (
 )
 
 // Per-call overhead: one typed call per vendor through the SDK (sdk) and
-// hand-written with net/http and encoding/json (raw), against the same
-// static loopback server, each with its default keep-alive transport (the
-// SDK's per-client one, raw's http.DefaultTransport), and a warm token.
-// List answers hold 20 records built from the fixture's one (distinct ids);
-// single-record answers are the fixture as is.
+// hand-written (raw) with net/http and encoding/json, against the same static
+// loopback server, with a warm token. raw does what a user would write: the
+// same wire work (signature or token, query, body), the envelope decoded with
+// its data kept as json.RawMessage and checked, then the data decoded into
+// plain structs generated from the vendor's fixtures (baseline_types_test.go)
+// — not the SDK's types. List answers hold 100 records built from the
+// fixture's one (distinct ids); jing creates 100 users in one call; v3clue's
+// clue/get answers one clue.
 
 const (
 	wqOpenID = "5465103569540931532"
@@ -91,7 +95,10 @@ func codeIsZero(raw json.RawMessage) bool {
 	return s == "0" || s == `"0"`
 }
 
-// --- waiqin365: querySalesLeads, 20 rows, MD5 digest in the path ----------
+// rows100 is the size of a realistic page.
+const rows100 = 100
+
+// --- waiqin365: querySalesLeads, 100 rows, MD5 digest in the path ---------
 
 func waiqin365Answer(b *testing.B, n int) []byte {
 	var rows []json.RawMessage
@@ -104,15 +111,15 @@ func waiqin365Answer(b *testing.B, n int) []byte {
 
 func BenchmarkCallWaiqin365(b *testing.B) {
 	const path = "/api/salesleads/v1/querySalesLeads/"
-	answer := waiqin365Answer(b, 20)
+	answer := waiqin365Answer(b, rows100)
 	srv := staticServer(b, map[string][]byte{path: answer}).URL
 
 	c, err := waiqin365.New(wqOpenID, wqAppKey, waiqin365.WithBaseURL(srv))
 	must(b, err)
-	req := &waiqin365.QuerySalesLeadsRequest{Code: "codezs", Page: 1, PageSize: 20}
+	req := &waiqin365.QuerySalesLeadsRequest{Code: "codezs", Page: 1, PageSize: rows100}
 	sdkOp := func(b *testing.B) {
 		res, err := c.QuerySalesLeads(ctx, req)
-		if err != nil || len(res.Leads) != 20 {
+		if err != nil || len(res.Leads) != rows100 {
 			b.Fatal(err)
 		}
 	}
@@ -122,7 +129,7 @@ func BenchmarkCallWaiqin365(b *testing.B) {
 		PageSize int    `json:"pageSize"`
 	}
 	rawOp := func(b *testing.B) {
-		body, _ := json.Marshal(query{Code: "codezs", Page: 1, PageSize: 20})
+		body, _ := json.Marshal(query{Code: "codezs", Page: 1, PageSize: rows100})
 		ts := time.Now().In(waiqin365.CST).Format("20060102150405")
 		sum := md5.Sum([]byte(string(body) + "|" + wqAppKey + "|" + ts))
 		var id [16]byte
@@ -142,22 +149,22 @@ func BenchmarkCallWaiqin365(b *testing.B) {
 		}
 		var inner string
 		must(b, json.Unmarshal(env.ResponseData, &inner))
-		var rows []waiqin365.SalesLead
-		if err := json.Unmarshal([]byte(inner), &rows); err != nil || len(rows) != 20 {
+		var rows []rawWaiqinLead
+		if err := json.Unmarshal([]byte(inner), &rows); err != nil || len(rows) != rows100 {
 			b.Fatal(err)
 		}
 	}
 	runPair(b, sdkOp, rawOp)
 }
 
-// --- wshoto: clue/page, 20 clues, access_token in the query ---------------
+// --- wshoto: clue/page, 100 clues, access_token in the query --------------
 
 func BenchmarkCallWshoto(b *testing.B) {
 	var page struct {
 		Data []json.RawMessage `json:"data"`
 	}
 	must(b, json.Unmarshal(fixture(b, "wshoto", "clue_page_response.json"), &page))
-	clues := replicate(b, page.Data[0], "1539169150405479425", 20)
+	clues := replicate(b, page.Data[0], "1539169150405479425", rows100)
 	answer := []byte(`{"code":0,"msg":"请求成功","data":` + string(clues) + `}`)
 	srv := staticServer(b, map[string][]byte{
 		"/openapi/access_token":  fixture(b, "wshoto", "token_response.json"),
@@ -168,10 +175,10 @@ func BenchmarkCallWshoto(b *testing.B) {
 	must(b, err)
 	_, err = c.AccessToken(ctx) // warm
 	must(b, err)
-	req := &wshoto.ListCluesRequest{PageSize: 20}
+	req := &wshoto.ListCluesRequest{PageSize: rows100}
 	sdkOp := func(b *testing.B) {
-		clues, err := c.ListClues(ctx, req)
-		if err != nil || len(clues) != 20 {
+		page, err := c.ListClues(ctx, req)
+		if err != nil || len(page.Records) != rows100 {
 			b.Fatal(err)
 		}
 	}
@@ -181,7 +188,7 @@ func BenchmarkCallWshoto(b *testing.B) {
 		PageSize     int `json:"page_size"`
 	}
 	rawOp := func(b *testing.B) {
-		body, _ := json.Marshal(listReq{CurrentIndex: 1, PageSize: 20})
+		body, _ := json.Marshal(listReq{CurrentIndex: 1, PageSize: rows100})
 		q := url.Values{}
 		q.Set("access_token", tok)
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/openapi/crm/clue/page?"+q.Encode(), bytes.NewReader(body))
@@ -196,8 +203,8 @@ func BenchmarkCallWshoto(b *testing.B) {
 		if err := json.Unmarshal(raw, &env); err != nil || !codeIsZero(env.Code) {
 			b.Fatal(err)
 		}
-		var clues []wshoto.Clue
-		if err := json.Unmarshal(env.Data, &clues); err != nil || len(clues) != 20 {
+		var clues []rawWshotoClue
+		if err := json.Unmarshal(env.Data, &clues); err != nil || len(clues) != rows100 {
 			b.Fatal(err)
 		}
 	}
@@ -218,7 +225,7 @@ func rawWshotoToken(b *testing.B, base string) string {
 	return env.Data.AccessToken
 }
 
-// --- weiling: contact/batch, 20 contacts, access_token in the query -------
+// --- weiling: contact/batch, 100 contacts, access_token in the query ------
 
 func BenchmarkCallWeiling(b *testing.B) {
 	var fx struct {
@@ -228,13 +235,13 @@ func BenchmarkCallWeiling(b *testing.B) {
 	}
 	must(b, json.Unmarshal(fixture(b, "weiling", "contact_batch_response.json"), &fx))
 	const id = "Rw4Ed-aep4uP1_NPBh-SQ8SVxOpdHyLIPu2y_0Jr3bw"
-	contacts := replicate(b, fx.Data.Contacts[0], id, 20)
+	contacts := replicate(b, fx.Data.Contacts[0], id, rows100)
 	answer := []byte(`{"code":"0","msg":"success","data":{"contact_list":` + string(contacts) + `}}`)
 	srv := staticServer(b, map[string][]byte{
 		"/openapi/auth/access_token/get": []byte(`{"code":0,"msg":"success","data":{"access_token":"6f8a4c1d2e3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b"}}`),
 		"/openapi/contact/batch":         answer,
 	})
-	ids := make([]string, 20)
+	ids := make([]string, rows100)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("%s%05d", id[:len(id)-5], i)
 	}
@@ -243,9 +250,10 @@ func BenchmarkCallWeiling(b *testing.B) {
 	must(b, err)
 	_, err = c.AccessToken(ctx)
 	must(b, err)
+	breq := &weiling.BatchGetContactsRequest{ContactIDs: ids}
 	sdkOp := func(b *testing.B) {
-		got, err := c.BatchGetContacts(ctx, ids)
-		if err != nil || len(got) != 20 {
+		got, err := c.BatchGetContacts(ctx, breq)
+		if err != nil || len(got.Contacts) != rows100 {
 			b.Fatal(err)
 		}
 	}
@@ -276,37 +284,76 @@ func BenchmarkCallWeiling(b *testing.B) {
 			b.Fatal(err)
 		}
 		var out struct {
-			Contacts []weiling.Contact `json:"contact_list"`
+			Contacts []rawWeilingContact `json:"contact_list"`
 		}
-		if err := json.Unmarshal(env.Data, &out); err != nil || len(out.Contacts) != 20 {
+		if err := json.Unmarshal(env.Data, &out); err != nil || len(out.Contacts) != rows100 {
 			b.Fatal(err)
 		}
 	}
 	runPair(b, sdkOp, rawOp)
 }
 
-// --- jing: user/create (one user), app_id and access_token headers -------
+// --- jing: user/create, 100 users, app_id and access_token headers ------
 
-// jingCreateAnswer is the documented user/create answer for the doc's user
-// with returnFull=true.
-const jingCreateAnswer = `{"request_id":"6f843be20b21c5e18b9825616b85b424","code":0,"msg":"success",` +
-	`"data":{"success":[{"identities":[{"type":"mobile","value":"19667348978","name":"手机号"}],` +
-	`"leads_info":{"stage_name":"初始线索"}}],"failure":[]}}`
+// jingCreateAnswer is the documented user/create answer (returnFull=true)
+// for n users with distinct mobiles.
+func jingCreateAnswer(n int) []byte {
+	items := make([]string, n)
+	for i := range items {
+		items[i] = fmt.Sprintf(`{"identities":[{"type":"mobile","value":"1966734%04d","name":"手机号"}],"leads_info":{"stage_name":"初始线索"}}`, i)
+	}
+	return []byte(`{"request_id":"6f843be20b21c5e18b9825616b85b424","code":0,"msg":"success",` +
+		`"data":{"success":[` + strings.Join(items, ",") + `],"failure":[]}}`)
+}
 
 const jingTokenAnswer = `{"request_id":"6f843be20b21c5e18b9825616b85b424","code":0,"msg":"success",` +
 	`"data":{"access_token":"535eda1d-a06e-42f9-958f-d244ae72b646","refresh_token":"fc5e86a1-81da-4715-a18f-8724ff1fd413",` +
 	`"scope":"all","token_type":"bearer","expires_in":4511},"timestamp":1722583035263}`
 
+// Plain structs a user would write for user/create.
+type rawJingIdentity struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
+	Name  string `json:"name"`
+}
+
+type rawJingUser struct {
+	Identities   []rawJingIdentity `json:"identities"`
+	Fields       map[string]any    `json:"fields"`
+	FieldsSource struct {
+		SourceType  string `json:"source_type"`
+		SourceValue string `json:"source_value"`
+	} `json:"fields_source"`
+}
+
+type rawJingCreated struct {
+	Success []struct {
+		Identities []rawJingIdentity `json:"identities"`
+		LeadsInfo  struct {
+			StageName string `json:"stage_name"`
+		} `json:"leads_info"`
+	} `json:"success"`
+	Failure []json.RawMessage `json:"failure"`
+}
+
 func BenchmarkCallJing(b *testing.B) {
 	srv := staticServer(b, map[string][]byte{
 		jing.DefaultTokenPath: []byte(jingTokenAnswer),
-		jing.CreateUsersPath:  []byte(jingCreateAnswer),
+		jing.CreateUsersPath:  jingCreateAnswer(rows100),
 	})
-	users := []jing.User{{
-		Identities:   []jing.Identity{{Type: jing.IdentityMobile, Value: "19667348978", Name: "手机号"}},
-		Fields:       map[string]any{"fieldcode1": "value1"},
-		FieldsSource: &jing.FieldsSource{SourceType: "thirdparty_custom_source", SourceValue: "perf"},
-	}}
+	users := make([]jing.User, rows100)
+	rawUsers := make([]rawJingUser, rows100)
+	for i := range users {
+		mobile := fmt.Sprintf("1966734%04d", i)
+		users[i] = jing.User{
+			Identities:   []jing.Identity{{Type: jing.IdentityMobile, Value: mobile, Name: "手机号"}},
+			Fields:       map[string]any{"fieldcode1": "value1"},
+			FieldsSource: &jing.FieldsSource{SourceType: "thirdparty_custom_source", SourceValue: "perf"},
+		}
+		rawUsers[i] = rawJingUser{Identities: []rawJingIdentity{{Type: "mobile", Value: mobile, Name: "手机号"}},
+			Fields: map[string]any{"fieldcode1": "value1"}}
+		rawUsers[i].FieldsSource.SourceType, rawUsers[i].FieldsSource.SourceValue = "thirdparty_custom_source", "perf"
+	}
 
 	c, err := jing.New(appID, secret, jing.WithBaseURL(srv.URL))
 	must(b, err)
@@ -315,7 +362,7 @@ func BenchmarkCallJing(b *testing.B) {
 	req := &jing.CreateUsersRequest{Users: users, ReturnFull: true}
 	sdkOp := func(b *testing.B) {
 		res, err := c.CreateUsers(ctx, req)
-		if err != nil || len(res.Success) != 1 {
+		if err != nil || len(res.Success) != rows100 {
 			b.Fatal(err)
 		}
 	}
@@ -330,7 +377,7 @@ func BenchmarkCallJing(b *testing.B) {
 	must(b, json.Unmarshal(rawDo(b, treq), &tenv))
 	tok := tenv.Data.AccessToken
 	rawOp := func(b *testing.B) {
-		body, _ := json.Marshal(users)
+		body, _ := json.Marshal(rawUsers)
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+jing.CreateUsersPath+"?returnFull=true", bytes.NewReader(body))
 		req.Header["app_id"] = []string{appID}
 		req.Header["access_token"] = []string{tok}
@@ -345,11 +392,10 @@ func BenchmarkCallJing(b *testing.B) {
 		if err := json.Unmarshal(raw, &env); err != nil || !codeIsZero(env.Code) {
 			b.Fatal(err)
 		}
-		var res jing.CreateUsersResult
-		if err := json.Unmarshal(env.Data, &res); err != nil || len(res.Success) != 1 {
+		var res rawJingCreated
+		if err := json.Unmarshal(env.Data, &res); err != nil || len(res.Success) != rows100 {
 			b.Fatal(err)
 		}
-		res.RequestID = env.RequestID
 	}
 	runPair(b, sdkOp, rawOp)
 }
@@ -365,7 +411,7 @@ func BenchmarkCallV3clue(b *testing.B) {
 	c, err := v3clue.New(appID, secret, v3clue.WithBaseURL(srv.URL))
 	must(b, err)
 	sdkOp := func(b *testing.B) {
-		clue, err := c.GetClue(ctx, customerID)
+		clue, err := c.GetClue(ctx, &v3clue.GetClueRequest{CustomerID: customerID})
 		if err != nil || clue.CustomerID != customerID {
 			b.Fatal(err)
 		}
@@ -393,8 +439,8 @@ func BenchmarkCallV3clue(b *testing.B) {
 		if err := json.Unmarshal(raw, &env); err != nil || !codeIsZero(env.Code) {
 			b.Fatal(err)
 		}
-		var clue v3clue.Clue
-		if err := json.Unmarshal(env.Data, &clue); err != nil || clue.CustomerID != customerID {
+		var clue rawV3Clue
+		if err := json.Unmarshal(env.Data, &clue); err != nil || string(clue.CustomerId) != strconv.Itoa(customerID) {
 			b.Fatal(err)
 		}
 	}

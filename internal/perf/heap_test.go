@@ -56,7 +56,7 @@ func runFakeChild(v string) int {
 		fmt.Fprintln(os.Stderr, "bad", childEnv, v)
 		return 2
 	}
-	srv := waiqin365test.NewServer(wqOpenID, wqAppKey)
+	srv := waiqin365test.NewServer(waiqin365test.WithCredentials(wqOpenID, wqAppKey))
 	defer srv.Close()
 	const chunk = 10_000
 	for i := 0; i < n; i += chunk {

@@ -89,7 +89,7 @@ func rateRun(tb testing.TB, srv *waiqin365test.Server, r float64, n, workers int
 // this holds under any scheduling).
 func TestRateLimitedCreatesAreNeverRejected(t *testing.T) {
 	t.Parallel()
-	srv := waiqin365test.NewServer(wqOpenID, wqAppKey)
+	srv := waiqin365test.NewServer(waiqin365test.WithCredentials(wqOpenID, wqAppKey))
 	t.Cleanup(srv.Close)
 	const r, n = 50, 25
 	res := rateRun(t, srv, r, n, 1, true)
@@ -106,7 +106,7 @@ func TestRateLimitedCreatesAreNeverRejected(t *testing.T) {
 // WithRateLimit (and without retries) to show that the fake enforces R.
 func BenchmarkRateLimitedCreates(b *testing.B) {
 	const r, n = 50, 150
-	srv := waiqin365test.NewServer(wqOpenID, wqAppKey)
+	srv := waiqin365test.NewServer(waiqin365test.WithCredentials(wqOpenID, wqAppKey))
 	b.Cleanup(srv.Close)
 	for _, bc := range []struct {
 		name    string

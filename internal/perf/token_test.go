@@ -57,8 +57,8 @@ func coldTargets(tb testing.TB) []coldTarget {
 				c, err := weiling.New(wl.AppID, wl.AppSecret, weiling.WithBaseURL(wl.URL), weiling.WithHTTPClient(hc))
 				must(tb, err)
 				return func(int) error {
-					got, err := c.BatchGetContacts(ctx, []string{contactID})
-					if err == nil && len(got) != 1 {
+					got, err := c.BatchGetContacts(ctx, &weiling.BatchGetContactsRequest{ContactIDs: []string{contactID}})
+					if err == nil && len(got.Contacts) != 1 {
 						err = errors.New("contact not found")
 					}
 					return err
@@ -67,7 +67,7 @@ func coldTargets(tb testing.TB) []coldTarget {
 		},
 		{
 			name:          "jing",
-			tokenRequests: func() int { return jg.GetTokenCalls() + jg.RefreshCalls() },
+			tokenRequests: func() int { return jg.TokenRequests() },
 			newCaller: func(tb testing.TB, hc *http.Client) func(int) error {
 				c, err := jing.New(jg.AppID, jg.AppSecret, jing.WithBaseURL(jg.URL), jing.WithHTTPClient(hc))
 				must(tb, err)

@@ -53,7 +53,8 @@ func BenchmarkWebhookWeiling(b *testing.B) {
 	}
 	runPair(b, sdkOp, rawOp)
 	b.Run("handler", func(b *testing.B) {
-		h := weiling.NewCallbackHandler(token, key, func(context.Context, *weiling.Event) error { return nil })
+		h, err := weiling.NewCallbackHandler(token, key, func(context.Context, *weiling.Event) error { return nil })
+		must(b, err)
 		body, _ := json.Marshal(map[string]string{"to_app": appID, "encrypt_msg": enc})
 		target := "/callback?" + url.Values{"msg_signature": {sig}, "timestamp": {ts}, "nonce": {nonce}}.Encode()
 		b.ReportAllocs()
@@ -84,7 +85,8 @@ func BenchmarkWebhookWaiqin365(b *testing.B) {
 	}
 	runPair(b, sdkOp, rawOp)
 	b.Run("handler", func(b *testing.B) {
-		h := waiqin365.NewPushHandler(pushSecret, func(context.Context, *waiqin365.Push) error { return nil })
+		h, err := waiqin365.NewPushHandler(pushSecret, func(context.Context, *waiqin365.Push) error { return nil })
+		must(b, err)
 		body := []byte(form.Encode())
 		b.ReportAllocs()
 		for b.Loop() {
@@ -111,8 +113,9 @@ func BenchmarkWebhookJing(b *testing.B) {
 	runPair(b, sdkOp, rawOp)
 	b.Run("handler", func(b *testing.B) {
 		const secret = "0123456789abcdef0123456789abcdef"
-		h := jing.NewWebhookHandler(func(context.Context, *jing.Event) error { return nil },
-			jing.WithWebhookSecret("token", secret))
+		h, err := jing.NewWebhookHandler(func(context.Context, *jing.Event) error { return nil },
+			jing.WithWebhookSecret(secret))
+		must(b, err)
 		b.ReportAllocs()
 		for b.Loop() {
 			serve(b, h, "/jing?token="+secret, "application/json", plain)
