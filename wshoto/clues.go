@@ -68,7 +68,7 @@ type Clue struct {
 	GmtCreate               Time   `json:"gmt_create"` // creation time (wshoto sends epoch seconds)
 	// FieldMap holds custom fields (mf_clue_N...): text as string, options as
 	// arrays of {"name","id"} objects; numbers are json.Number.
-	FieldMap map[string]any `json:"field_map"`
+	FieldMap Map `json:"field_map"`
 }
 
 // ClueDetail is one clue as clue/info returns it: the list fields plus

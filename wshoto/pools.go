@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"iter"
 
 	"github.com/cluekit/cluekit/internal/core"
@@ -137,6 +138,10 @@ type CreateCluePoolRequest struct {
 type CreateCluePoolResult struct {
 	// ID is the new pool's id; "" if wshoto answered without one.
 	ID NumericID
+	// Resolved reports that the create's answer was lost (ErrAmbiguous)
+	// and the pool was found by its name instead (see CreateCluePool); ID
+	// is then the id of the pool found.
+	Resolved bool
 }
 
 // UnmarshalJSON decodes the created id: documented as a bare long; a string
@@ -202,19 +207,84 @@ func (r *CreateCluePoolRequest) validate() error {
 	return checkPoolRules(epCreatePool.Op, &r.RecycleRuleType, &r.DistributeRuleType, r.GroupIDs, r.DistributeDeptIDs, r.DistributeUserIDs, &r.SetRecycleDays, &r.NotFollowRecycleDays)
 }
 
-// CreateCluePool creates a pool and returns its id. It is never retried once
-// the request may have reached wshoto (such a failure matches ErrAmbiguous:
-// look the pool up by name with AllCluePools before creating again). wshoto
-// documents no way to delete a pool.
+// CreateCluePool creates a pool and returns its id. It is never retried
+// once the request may have reached wshoto. wshoto documents no way to
+// delete a pool.
+//
+// Resolution: wshoto does not document that pool names are unique (nor
+// that a duplicate name is refused), so a pool found by name after a lost
+// answer could be an older one. When the request has a CluePoolName the
+// SDK therefore first lists the pools of that name (cluepool/list with
+// clue_pool_name, exact matches kept: one extra read per create, before
+// it is sent); when the outcome is then unknown (ErrAmbiguous) it lists
+// them again (up to core.ResolveLookups times with the client's backoff,
+// within ctx) and returns, with Resolved set, the one pool of that name
+// that was not there before, with the recycle_rule_type sent and, when
+// both are known, create_user_id = user_id. Two such pools, none, or a
+// failed first listing (the create is then sent without it) leave the
+// error ErrAmbiguous. The case it cannot tell: another writer's pool of
+// the same name and settings, created just before the call but not yet
+// visible to the first listing.
 func (c *Client) CreateCluePool(ctx context.Context, req *CreateCluePoolRequest) (*CreateCluePoolResult, error) {
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
+	var before map[NumericID]bool // the pools of that name before the call (nil: unknown)
+	if req.CluePoolName != "" {
+		before = c.poolsNamed(ctx, req.CluePoolName)
+	}
 	var res CreateCluePoolResult
-	if _, err := c.t.Call(ctx, epCreatePool, nil, req, &res); err != nil {
+	_, err := c.t.Call(ctx, epCreatePool, nil, req, &res)
+	if err == nil {
+		return &res, nil
+	}
+	if before == nil {
 		return nil, err
 	}
-	return &res, nil
+	pool, ok, err := core.Resolve(ctx, c.t, err, func(ctx context.Context) (*CluePool, bool, error) {
+		var found *CluePool
+		for p, err := range c.AllCluePools(ctx, &ListCluePoolsRequest{CluePoolName: req.CluePoolName}) {
+			if err != nil {
+				return nil, false, err
+			}
+			if p.CluePoolName != req.CluePoolName || before[p.ID] || !req.sent(&p) {
+				continue
+			}
+			if found != nil {
+				return nil, false, fmt.Errorf("pools %s and %s are both new under the name %q with the settings sent", found.ID, p.ID, req.CluePoolName)
+			}
+			found = &p
+		}
+		return found, found != nil, nil
+	})
+	if !ok {
+		return nil, err
+	}
+	return &CreateCluePoolResult{ID: pool.ID, Resolved: true}, nil
+}
+
+// poolsNamed returns the ids of the pools called name, or nil when they
+// could not be listed.
+func (c *Client) poolsNamed(ctx context.Context, name string) map[NumericID]bool {
+	ids := map[NumericID]bool{}
+	for p, err := range c.AllCluePools(ctx, &ListCluePoolsRequest{CluePoolName: name}) {
+		if err != nil {
+			return nil
+		}
+		if p.CluePoolName == name {
+			ids[p.ID] = true
+		}
+	}
+	return ids
+}
+
+// sent reports whether a pool listed carries the settings of the request
+// that the list shows.
+func (r *CreateCluePoolRequest) sent(p *CluePool) bool {
+	if int64(p.RecycleRuleType) != int64(r.RecycleRuleType) {
+		return false
+	}
+	return r.UserID == "" || p.CreateUserID == "" || r.UserID == p.CreateUserID
 }
 
 // EditCluePoolRequest edits a pool (POST /openapi/crm/cluepool/edit). ID,

@@ -96,6 +96,7 @@ func TestAllCluePools(t *testing.T) {
 func TestCreateCluePoolDocExample(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
+	list := h.reply("/openapi/crm/cluepool/list", noPools)
 	rec := h.reply("/openapi/crm/cluepool/create", fixture(t, "cluepool_create_response.json"))
 	res, err := h.c.CreateCluePool(ctx(t), &CreateCluePoolRequest{
 		UserID: "test_4f1469442b8b", CluePoolName: "test_dc577797d715", RecycleRuleType: RecycleAuto, SetRecycleDays: 7,
@@ -103,9 +104,13 @@ func TestCreateCluePoolDocExample(t *testing.T) {
 		DistributeUserIDs: []string{"test_d0e596abef05"}, NotFollowRecycleDays: 7,
 	})
 	require.NoError(t, err)
+	checkOne(t, list, "/openapi/crm/cluepool/list", `{"clue_pool_name":"test_dc577797d715","current_index":1,"page_size":100}`)
 	checkOne(t, rec, "/openapi/crm/cluepool/create", compact(t, fixture(t, "cluepool_create_request.json")))
 	assert.Equal(t, &CreateCluePoolResult{ID: "1000"}, res)
 }
+
+// noPools is a cluepool/list answer with no pool.
+const noPools = `{"code":0,"msg":"请求成功","data":{"total":0,"records":[]}}`
 
 func TestCreatedIDShapes(t *testing.T) {
 	t.Parallel()
@@ -125,6 +130,7 @@ func TestCreatedIDShapes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t)
+			h.reply("/openapi/crm/cluepool/list", noPools)
 			body := `{"code":0,"msg":"请求成功"}`
 			if tt.data != "" {
 				body = `{"code":0,"msg":"请求成功","data":` + tt.data + `}`
@@ -148,6 +154,7 @@ func TestCreatedIDShapes(t *testing.T) {
 func TestCreateCluePoolMinimalBody(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
+	h.reply("/openapi/crm/cluepool/list", noPools)
 	rec := h.reply("/openapi/crm/cluepool/create", `{"code":0,"data":1}`)
 	_, err := h.c.CreateCluePool(ctx(t), &CreateCluePoolRequest{CluePoolName: "池"})
 	require.NoError(t, err)

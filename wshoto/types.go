@@ -41,6 +41,10 @@ type Bool = flex.Bool
 // milliseconds, smaller ones as seconds. Time() returns it in CST.
 type Time = flex.Time
 
+// Map is a JSON object of free-form values (custom fields): numbers are
+// json.Number, keeping every digit; null and [] are empty.
+type Map = flex.Map
+
 // Text is a value wshoto documents as text whatever its JSON type: a string
 // is its value, null "", a number or boolean its literal text, an object or
 // array its compact JSON. It encodes as a JSON string.

@@ -108,32 +108,50 @@ func readBody(raw *http.Response, max int64) ([]byte, bool, error) {
 	if raw.ContentLength > max && !gzipped {
 		return nil, true, ErrResponseTooLarge
 	}
+	if !gzipped && raw.ContentLength >= 0 {
+		// A known length: read into a buffer of exactly that size, the
+		// only copy of the body.
+		buf := make([]byte, raw.ContentLength)
+		if _, err := io.ReadFull(raw.Body, buf); err != nil {
+			return nil, false, err
+		}
+		return buf, false, nil
+	}
 	var src io.Reader = raw.Body
-	size := raw.ContentLength
 	if gzipped {
 		zr, err := gzip.NewReader(raw.Body)
 		if err != nil {
 			return nil, false, err
 		}
 		defer zr.Close()
-		src, size = zr, -1
+		src = zr
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, max64(min(size, max)+1, 512)))
-	n, err := buf.ReadFrom(io.LimitReader(src, max+1))
-	if err != nil {
-		return nil, false, err
+	// Unknown length: read in chunks, so that refusing an endless body
+	// never holds more than the cap (a doubling buffer would hold up to
+	// twice as much), then join them once.
+	var chunks [][]byte
+	var n int64
+	for {
+		chunk := make([]byte, 64<<10)
+		k, err := io.ReadFull(src, chunk)
+		if k > 0 {
+			n += int64(k)
+			if n > max {
+				return nil, true, ErrResponseTooLarge
+			}
+			chunks = append(chunks, chunk[:k])
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, false, err
+		}
 	}
-	if n > max {
-		return nil, true, ErrResponseTooLarge
+	if len(chunks) == 1 {
+		return chunks[0], false, nil
 	}
-	return buf.Bytes(), false, nil
-}
-
-func max64(a, b int64) int64 {
-	if a > b {
-		return a
-	}
-	return b
+	return bytes.Join(chunks, nil), false, nil
 }
 
 // judge classifies one attempt: the result, or the error and whether (and

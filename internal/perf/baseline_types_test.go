@@ -1,4 +1,8 @@
-// Code generated from the vendor fixtures (a JSON-to-Go tool, as a user would); plain structs for the raw baselines.
+// Plain structs for the raw baselines, generated from the vendor fixtures as
+// a JSON-to-Go tool would (strings, json.Number for numbers, nested structs),
+// except where the keys are the tenant's own: wshoto's field_map is a
+// map[string]any, as a user who does not know a tenant's custom fields would
+// write it.
 
 package perf
 
@@ -70,16 +74,6 @@ type rawWshotoClueTagListItem struct {
 	TagName string `json:"tagName"`
 }
 
-type rawWshotoClueFieldMapMfClue52Item struct {
-	Name string `json:"name"`
-	Id   string `json:"id"`
-}
-
-type rawWshotoClueFieldMap struct {
-	MfClue52 []rawWshotoClueFieldMapMfClue52Item `json:"mf_clue_52"`
-	MfClue1  string                              `json:"mf_clue_1"`
-}
-
 type rawWshotoClue struct {
 	ClueId                  json.Number                `json:"clue_id"`
 	ClueName                string                     `json:"clue_name"`
@@ -99,7 +93,7 @@ type rawWshotoClue struct {
 	RecoveryRemarkInputText string                     `json:"recovery_remark_input_text"`
 	CreateUserId            string                     `json:"create_user_id"`
 	GmtCreate               json.Number                `json:"gmt_create"`
-	FieldMap                rawWshotoClueFieldMap      `json:"field_map"`
+	FieldMap                map[string]any             `json:"field_map"`
 }
 
 type rawWeilingContactContactWaysItem struct {

@@ -80,8 +80,12 @@ func (s *Server) handleListPools(_ *http.Request, body map[string]any) answer {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.agePoolsLocked()
 	var matched []*Pool
 	for _, id := range s.poolOrder {
+		if s.hidden[id] > 0 {
+			continue
+		}
 		if p := s.pools[id]; name == "" || strings.Contains(p.Name, name) {
 			matched = append(matched, p)
 		}
@@ -170,7 +174,22 @@ func (s *Server) handleCreatePool(_ *http.Request, body map[string]any) answer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := s.addPoolLocked(p)
+	if s.lag > 0 {
+		s.hidden[id] = s.lag
+	}
 	return ok(json.Number(id))
+}
+
+// agePoolsLocked counts one list request against the read lag of every
+// hidden pool.
+func (s *Server) agePoolsLocked() {
+	for id, n := range s.hidden {
+		if n <= 1 {
+			delete(s.hidden, id)
+		} else {
+			s.hidden[id] = n - 1
+		}
+	}
 }
 
 func (s *Server) handleEditPool(_ *http.Request, body map[string]any) answer {
@@ -198,6 +217,15 @@ func (s *Server) handleEditPool(_ *http.Request, body map[string]any) answer {
 	}
 	*p = next
 	return ok(true)
+}
+
+// SeedPool stores a pool without an API call (listed at once, whatever
+// WithReadLag says) and returns its id; an empty ID is filled in.
+func (s *Server) SeedPool(p Pool) string {
+	p.GroupIDs = append([]string(nil), p.GroupIDs...)
+	p.DistributeDeptIDs = append([]string(nil), p.DistributeDeptIDs...)
+	p.DistributeUserIDs = append([]string(nil), p.DistributeUserIDs...)
+	return s.addPool(&p)
 }
 
 // PoolIDs returns the ids of the stored pools, sorted.

@@ -24,7 +24,9 @@
 // the SDK's: "access_token", "clue/edit", "clue/page", "clue/info",
 // "clue/batch/return", "cluepool/list", "cluepool/create", "cluepool/edit",
 // "follow/create". Requests(op) counts them, TokenRequests the token
-// requests.
+// requests. WithReadLag makes the pool list miss new pools for a few
+// requests, so that finding a pool whose create answer was lost (a Fault
+// with AfterApply) has to try again.
 //
 // The files of this package follow the API areas: server.go (server,
 // tokens, envelope), clues.go, pools.go, follows.go, notify.go, body.go
@@ -89,6 +91,8 @@ type Server struct {
 	clueOrder []string
 	pools     map[string]*Pool
 	poolOrder []string
+	lag       int            // WithReadLag
+	hidden    map[string]int // pools the list misses, with the lists left to miss
 	follows   []Follow
 	tags      map[string]string
 }
@@ -113,6 +117,14 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
+// WithReadLag makes the pool list lag behind its writes, as a replicated
+// store does: a pool created through cluepool/create is listed by
+// cluepool/list only after n further list requests (it is missed by the
+// next n). Writes see it at once. Deterministic: the lag counts requests,
+// not time. Off (0) by default; the default pool and seeded records are
+// listed at once.
+func WithReadLag(n int) Option { return func(s *Server) { s.lag = max(n, 0) } }
+
 // WithTokenTTL sets the lifetime of issued tokens (default 7200 s).
 func WithTokenTTL(d time.Duration) Option { return func(s *Server) { s.ttl = d } }
 
@@ -121,7 +133,7 @@ func WithTokenTTL(d time.Duration) Option { return func(s *Server) { s.ttl = d }
 func NewServer(opts ...Option) *Server {
 	s := &Server{
 		AppID: DefaultAppID, AppSecret: DefaultAppSecret, Faults: fake.NewInjector(), now: time.Now,
-		ttl: DefaultTokenTTL, next: firstID, clues: map[string]*Clue{}, pools: map[string]*Pool{},
+		ttl: DefaultTokenTTL, next: firstID, clues: map[string]*Clue{}, pools: map[string]*Pool{}, hidden: map[string]int{},
 		tags: map[string]string{"etvvCXcAAAZHYVzWCdeCCnTcIM2vtRPw": "小学"},
 	}
 	for _, o := range opts {
