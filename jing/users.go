@@ -108,15 +108,18 @@ type CreateUsersResult struct {
 	RequestID string        `json:"-"`       // the envelope's request_id
 }
 
-// CreatedUser is one item of data.success[]. An item whose known fields
-// cannot be read is still kept (Raw only), so one odd item never hides the
-// others.
+// CreatedUser is one item of data.success[]. An item that cannot be read
+// as such (not an object, or a field of the wrong type) is still kept, in
+// Raw, so one odd item never hides the others.
 type CreatedUser struct {
 	// Identities echoes the identities of the created user.
 	Identities []Identity `json:"identities"`
 	// LeadsInfo is present with ReturnFull.
 	LeadsInfo *LeadsInfo `json:"leads_info,omitempty"`
-	// Raw is the whole item as received, with any field not typed here.
+	// Extra holds the members not typed here (e.g. user_uuid), verbatim.
+	Extra Extra `json:"-"`
+	// Raw is the item as received when it could not be read (nil
+	// otherwise).
 	Raw json.RawMessage `json:"-"`
 }
 
@@ -124,10 +127,9 @@ type CreatedUser struct {
 func (u *CreatedUser) UnmarshalJSON(b []byte) error {
 	type plain CreatedUser
 	var v CreatedUser
-	if flex.UnmarshalObject(b, (*plain)(&v), nil) != nil {
-		v = CreatedUser{}
+	if flex.UnmarshalObject(b, (*plain)(&v), &v.Extra) != nil {
+		v = CreatedUser{Raw: clone(b)}
 	}
-	v.Raw = clone(b)
 	*u = v
 	return nil
 }
@@ -135,18 +137,17 @@ func (u *CreatedUser) UnmarshalJSON(b []byte) error {
 // LeadsInfo is the lead information of a success item (ReturnFull).
 type LeadsInfo struct {
 	StageName String `json:"stage_name"` // the lead's stage, e.g. 初始线索
-	// Raw is the whole leads_info object as received.
-	Raw json.RawMessage `json:"-"`
+	// Extra holds the members not typed here (e.g. lead_uuid), verbatim.
+	Extra Extra `json:"-"`
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (l *LeadsInfo) UnmarshalJSON(b []byte) error {
 	type plain LeadsInfo
 	var v LeadsInfo
-	if err := flex.UnmarshalObject(b, (*plain)(&v), nil); err != nil {
+	if err := flex.UnmarshalObject(b, (*plain)(&v), &v.Extra); err != nil {
 		return err
 	}
-	v.Raw = clone(b)
 	*l = v
 	return nil
 }
@@ -212,8 +213,13 @@ var epCreateUsers = core.Endpoint{Op: OpCreateUsers, Path: CreateUsersPath, Crea
 // /v1/user/create[?returnFull=true] with a JSON array body. Every user needs
 // at least one identity with a type and a value; this is checked before any
 // network call. The call is not retried once it may have reached the vendor
-// (an ambiguous failure matches ErrAmbiguous); it has no natural key to
-// read back, so an ambiguous creation is not resolved.
+// (an ambiguous failure matches ErrAmbiguous), and such a failure is not
+// resolved: the identities are the users' keys, but the docs neither say
+// that user/create is an upsert (用户批量更新 is a separate endpoint, and
+// data.failure[] reasons are not documented), which would make sending it
+// again safe, nor give the path and fields of 用户查询 or 批量查询用户身份, by
+// which a user could be read back; and a user refused as existing on a
+// second try could be another writer's.
 //
 // When the vendor refused some users (data.failure[] not empty), CreateUsers
 // returns the result (with the successes) and a *BatchError: one ItemError

@@ -61,12 +61,9 @@ func TestCreateUsersRequest(t *testing.T) {
 				assert.Equal(t, []jing.Identity{{Type: jing.IdentityMobile, Value: "19667348978", Name: "手机号"}}, s.Identities)
 				require.NotNil(t, s.LeadsInfo)
 				assert.Equal(t, jing.String("初始线索"), s.LeadsInfo.StageName)
-				assert.JSONEq(t, `{"stage_name":"初始线索","lead_uuid":"e9vMaiGWybEQ3Nc9xGgwV4"}`, string(s.LeadsInfo.Raw))
-				var extra struct {
-					UserUUID string `json:"user_uuid"`
-				}
-				require.NoError(t, json.Unmarshal(s.Raw, &extra), "extra keys are kept raw")
-				assert.Equal(t, "7wJy7CNpCPWnP7XMYwEHdn", extra.UserUUID)
+				assert.Equal(t, jing.Extra{"lead_uuid": json.RawMessage(`"e9vMaiGWybEQ3Nc9xGgwV4"`)}, s.LeadsInfo.Extra, "unknown keys are kept")
+				assert.Equal(t, jing.Extra{"user_uuid": json.RawMessage(`"7wJy7CNpCPWnP7XMYwEHdn"`)}, s.Extra, "unknown keys are kept")
+				assert.Nil(t, s.Raw, "a readable item is not kept twice")
 				require.Len(t, res.Failure, 1)
 				f := res.Failure[0]
 				assert.Equal(t, "1", f.Identities[0].Value)
@@ -273,8 +270,8 @@ func FuzzCreateUsersResult(f *testing.F) {
 			return
 		}
 		for _, s := range res.Success {
-			if s.Raw == nil || !json.Valid(s.Raw) {
-				t.Fatal("success item without valid raw")
+			if s.Raw != nil && !json.Valid(s.Raw) {
+				t.Fatal("success item kept as invalid raw JSON")
 			}
 		}
 		for _, f := range res.Failure {

@@ -76,7 +76,10 @@ func (c *Client) send(ctx context.Context, ep Endpoint, a *Attempt, out any) *ou
 		r.Header[k] = vs
 	}
 	if a.Body != nil {
-		r.SetBody(a.Body)
+		// A *bytes.Reader: net/http sets Content-Length from it, and resty
+		// hands it over as it is (a []byte it would copy twice). Each
+		// attempt gets a fresh reader over the same bytes.
+		r.SetBody(bytes.NewReader(a.Body))
 	}
 	started := time.Now()
 	resp, err := r.Execute(ep.Method, c.cfg.BaseURL+a.Path)
@@ -126,13 +129,14 @@ func readBody(raw *http.Response, max int64) ([]byte, bool, error) {
 		defer zr.Close()
 		src = zr
 	}
-	// Unknown length: read in chunks, so that refusing an endless body
-	// never holds more than the cap (a doubling buffer would hold up to
-	// twice as much), then join them once.
+	// Unknown length: read in chunks that grow from 4 KiB to 1 MiB, so
+	// that refusing an endless body never holds much more than the cap (a
+	// doubling buffer would hold up to twice as much), then join them once.
 	var chunks [][]byte
 	var n int64
+	size := 4 << 10
 	for {
-		chunk := make([]byte, 64<<10)
+		chunk := make([]byte, size)
 		k, err := io.ReadFull(src, chunk)
 		if k > 0 {
 			n += int64(k)
@@ -147,6 +151,7 @@ func readBody(raw *http.Response, max int64) ([]byte, bool, error) {
 		if err != nil {
 			return nil, false, err
 		}
+		size = min(2*size, 1<<20)
 	}
 	if len(chunks) == 1 {
 		return chunks[0], false, nil

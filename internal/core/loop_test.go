@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -339,4 +340,25 @@ func TestCallEndCountsAttemptsOfAFailedCall(t *testing.T) {
 	require.ErrorIs(t, err, ErrNotFound)
 	assert.Equal(t, 1, got.Attempts)
 	assert.Equal(t, "r1", got.RequestID)
+}
+
+func TestBodyIsSentWithContentLength(t *testing.T) {
+	t.Parallel()
+	var got []string
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, fmt.Sprintf("%d %v %s", r.ContentLength, r.TransferEncoding, b))
+		mu.Unlock()
+		w.WriteHeader(503)
+	}))
+	defer srv.Close()
+	h := newHarness(t, srv.URL, nil)
+	_, _, err := h.do(context.Background(), "q", false, `{"a":"<&>"}`)
+	require.Error(t, err)
+	require.Len(t, got, 3, "retried with the same bytes")
+	for _, g := range got {
+		assert.Equal(t, `11 [] {"a":"<&>"}`, g, "Content-Length set, not chunked")
+	}
 }

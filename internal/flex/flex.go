@@ -295,16 +295,25 @@ func holdsInterfaceWalk(t reflect.Type, seen map[reflect.Type]bool) bool {
 }
 
 // Marshal is json.Marshal without HTML escaping (vendors hash the exact
-// bytes; "<", ">" and "&" stay as they are).
+// bytes; "<", ">" and "&" stay as they are). Like json.Marshal, it encodes
+// into a pooled buffer and returns an exact-size copy.
 func Marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	buf := marshalBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 { // do not keep a huge buffer alive
+			marshalBuffers.Put(buf)
+		}
+	}()
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	return append([]byte(nil), bytes.TrimRight(buf.Bytes(), "\n")...), nil
 }
+
+var marshalBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // IsDigits reports whether s is non-empty and made only of ASCII digits.
 func IsDigits(s string) bool {

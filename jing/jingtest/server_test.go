@@ -299,11 +299,15 @@ func TestObjectCreateEventParses(t *testing.T) {
 	defer srv.Close()
 	u := jingtest.User{ID: jingtest.NewID(), LeadID: jingtest.NewID(),
 		Identities: []jing.Identity{{Type: jing.IdentityMobile, Value: "19667348978"}}, Fields: map[string]any{"name": "赵拥晨", "n": 3}}
+	before := clock.Now().Unix()
 	e, err := jing.ParseEvent(srv.ObjectCreateEvent(u))
+	after := clock.Now().Unix()
 	require.NoError(t, err)
 	assert.Equal(t, jing.ID("1001"), e.MID)
 	assert.Equal(t, jing.EventObjectCreate, e.EventType)
-	assert.Equal(t, jing.Int(clock.Now().Unix()), e.CreateTime)
+	// The fake's clock is the wall clock (plus any Advance): the event was
+	// stamped between the two readings.
+	assert.True(t, int64(e.CreateTime) >= before && int64(e.CreateTime) <= after, "create_time %d not in [%d, %d]", e.CreateTime, before, after)
 	assert.Equal(t, jing.ID(u.LeadID), e.ExtraData.EntityID)
 	assert.Nil(t, e.ExtraData.Owner)
 	assert.Empty(t, e.ExtraData.Extra)
