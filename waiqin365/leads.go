@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"iter"
 	"reflect"
+	"time"
 
 	"github.com/cluekit/cluekit/internal/core"
 )
@@ -178,7 +180,7 @@ func withExts(extra map[string]any, alt any, use bool) (map[string]any, error) {
 		return extra, nil
 	}
 	if _, dup := extra["exts"]; dup {
-		return nil, errors.New(`Extra["exts"] repeats the custom fields already set`)
+		return nil, errors.New(`the "exts" member of Extra repeats the custom fields already set`)
 	}
 	m := make(map[string]any, len(extra)+1)
 	for k, v := range extra {
@@ -341,20 +343,102 @@ type LeadExt struct {
 	ExtColumn string `json:"ext_column"` // 自定义字段column, e.g. "ext_2206290023"
 }
 
+// AddSalesLeadsResult is the answer of AddSalesLeads.
+type AddSalesLeadsResult struct {
+	// MsgID is the msg_id the server echoed, or the one sent on the last
+	// attempt when it echoed none. When Resolved it is the lost answer's
+	// msg_id if known, else "".
+	MsgID string
+	// Resolved reports that the create's answer was lost (ErrAmbiguous)
+	// and the lead was read back by its Code instead (see AddSalesLeads).
+	Resolved bool
+	// Lead is the lead read back when Resolved; nil otherwise (the
+	// create's answer carries no lead: query by Code).
+	Lead *SalesLead
+}
+
 // AddSalesLeads creates a lead (addSalesLeads). EmpName or PoolName is
 // required. The answer does not carry the new lead's id: query by Code
 // (QuerySalesLeads) to find it. The call is never retried once the request
-// may have reached the server; such a failure matches ErrAmbiguous, and the
-// way to find out is to query by Code.
-func (c *Client) AddSalesLeads(ctx context.Context, req *AddSalesLeadsRequest) (*WriteResult, error) {
+// may have reached the server.
+//
+// Resolution: when such a failure leaves the outcome unknown (ErrAmbiguous)
+// and the request has a Code, the SDK reads the lead back by that code
+// (QuerySalesLeads, up to core.ResolveLookups times with the client's
+// backoff, within ctx) and returns it as a success with Resolved set. 勤策
+// documents code as unique ("校验是否已存在": a duplicate is refused), so the
+// lead found under the code is the one this call created when its content
+// fields (cus_name, linkman, mobile, tel, position, detail, email, website,
+// mark_addr) are the ones sent and its create_time is not before the
+// minute the call started (by the client's clock, WithClock): an older
+// lead holding the code would have made the create fail. A lead under the
+// code with other content, or created earlier, is never reported as ours
+// (the error stays ErrAmbiguous at once); the one case it cannot tell is
+// another lead with the same code and content created in the same minute
+// just before the call. Without a Code (勤策 then generates one) the
+// failure stays ErrAmbiguous. The read-back costs nothing unless the
+// outcome is unknown.
+func (c *Client) AddSalesLeads(ctx context.Context, req *AddSalesLeadsRequest) (*AddSalesLeadsResult, error) {
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
+	start := c.now().In(CST).Truncate(time.Minute) // create_time has minutes
 	res, err := c.t.Call(ctx, epAddSalesLeads, nil, req, nil)
-	if err != nil {
+	if err == nil {
+		return &AddSalesLeadsResult{MsgID: res.RequestID}, nil
+	}
+	code := keyOf(req.Code, req.Extra, "code")
+	if code == "" {
 		return nil, err
 	}
-	return &WriteResult{MsgID: res.RequestID}, nil
+	lead, ok, rerr := core.Resolve(ctx, c.t, err, func(ctx context.Context) (*SalesLead, bool, error) {
+		page, err := c.QuerySalesLeads(ctx, &QuerySalesLeadsRequest{Code: code})
+		if err != nil {
+			return nil, false, err
+		}
+		for i := range page.Leads {
+			if l := &page.Leads[i]; l.Code == code {
+				if !req.sent(l) {
+					return nil, false, fmt.Errorf("%w: lead %s holds code %q with other content", core.ErrKeyTaken, l.ID, code)
+				}
+				if t, err := ParseTime(l.CreateTime); err != nil || t.Before(start) {
+					return nil, false, fmt.Errorf("%w: lead %s holds code %q since %q, before the call", core.ErrKeyTaken, l.ID, code, l.CreateTime)
+				}
+				return l, true, nil
+			}
+		}
+		return nil, false, nil
+	})
+	if !ok {
+		return nil, rerr
+	}
+	return &AddSalesLeadsResult{MsgID: requestID(err), Resolved: true, Lead: lead}, nil
+}
+
+// sent reports whether a lead read back carries the content fields of the
+// request (set or empty alike).
+func (r *AddSalesLeadsRequest) sent(l *SalesLead) bool {
+	return r.CusName == l.CusName && r.Linkman == l.Linkman && r.Mobile == string(l.Mobile) && r.Tel == string(l.Tel) &&
+		r.Position == l.Position && r.Detail == l.Detail && r.Email == l.Email && r.Website == l.Website && r.MarkAddr == l.MarkAddr
+}
+
+// keyOf returns the natural key of a create: the typed field, else a
+// string in Extra under the wire name.
+func keyOf(typed string, extra map[string]any, name string) string {
+	if typed != "" {
+		return typed
+	}
+	s, _ := extra[name].(string)
+	return s
+}
+
+// requestID is the msg_id of a failed call's answer, if it had one.
+func requestID(err error) string {
+	var api *APIError
+	if errors.As(err, &api) {
+		return api.RequestID
+	}
+	return ""
 }
 
 // ModifySalesLeads updates a lead (modifySalesLeads) found by ID or Code.

@@ -465,10 +465,10 @@ func encodeBody(v any, extra map[string]any) ([]byte, error) {
 	keys := make([]string, 0, len(extra))
 	for k := range extra {
 		if k == "" || !utf8.ValidString(k) {
-			return nil, fmt.Errorf("Extra: key %q is empty or not valid UTF-8", k)
+			return nil, fmt.Errorf("extra member %q: the key is empty or not valid UTF-8", k)
 		}
 		if _, dup := present[k]; dup {
-			return nil, fmt.Errorf("Extra[%q] repeats a field that is already set", k)
+			return nil, fmt.Errorf("extra member %q repeats a field that is already set", k)
 		}
 		keys = append(keys, k)
 	}
@@ -481,7 +481,7 @@ func encodeBody(v any, extra map[string]any) ([]byte, error) {
 		kb, _ := flex.Marshal(k)
 		vb, err := flex.Marshal(extra[k])
 		if err != nil {
-			return nil, fmt.Errorf("Extra[%q]: %w", k, err)
+			return nil, fmt.Errorf("extra member %q: %w", k, err)
 		}
 		if sep {
 			b.WriteByte(',')

@@ -145,7 +145,7 @@ func (c *Client) AllClues(ctx context.Context, req *ListCluesRequest) iter.Seq2[
 		next := cursorGuard()
 		core.WalkCursor(ctx, vendorName, epListClues.Op, r.Cursor, func(ctx context.Context, cursor string) ([]Clue, string, error) {
 			r.Cursor = cursor
-			page, err := c.ListClues(ctx, &r) //lint:ignore SA1019 the iterator of the deprecated list
+			page, err := c.ListClues(ctx, &r)
 			if err != nil {
 				return nil, "", err
 			}

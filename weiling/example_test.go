@@ -109,7 +109,7 @@ func ExampleClient_AllClues() {
 		srv.AddClue(weiling.Clue{UserName: fmt.Sprintf("线索%d", i+1), CreateTime: weiling.UnixMillis(time.Date(2024, 5, 1, 9, i, 0, 0, time.UTC).UnixMilli())})
 	}
 	c, _ := weiling.New(srv.AppID, srv.AppSecret, weiling.WithBaseURL(srv.URL))
-	for cl, err := range c.AllClues(context.Background(), nil) { //lint:ignore SA1019 deprecated by the vendor, still served
+	for cl, err := range c.AllClues(context.Background(), nil) {
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package weiling_test
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -123,13 +122,6 @@ func ok(data string) string {
 		return `{"code":0,"msg":"success"}`
 	}
 	return `{"code":0,"msg":"success","data":` + data + `}`
-}
-
-func mustJSON(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	require.NoError(t, err)
-	return string(b)
 }
 
 func httpmockBody(r *http.Request) (string, error) {

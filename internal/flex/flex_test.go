@@ -170,17 +170,18 @@ func FuzzDecoders(f *testing.F) {
 }
 
 type noIface struct {
-	A  string            `json:"a"`
-	B  []int             `json:"b"`
-	C  map[string]string `json:"c"`
-	D  *noIface          `json:"d"` // recursive, still no interface
-	E  json.RawMessage   `json:"e"`
-	F  String            `json:"f"`
-	G  Embedded          `json:"g"`
-	X  any               `json:"-"` // never filled
-	x  any               // unexported: never filled
-	N  json.Number       `json:"n"`
-	Tm time.Time         `json:"tm"`
+	A string            `json:"a"`
+	B []int             `json:"b"`
+	C map[string]string `json:"c"`
+	D *noIface          `json:"d"` // recursive, still no interface
+	E json.RawMessage   `json:"e"`
+	F String            `json:"f"`
+	G Embedded          `json:"g"`
+	X any               `json:"-"` // never filled
+	//lint:ignore U1000 an unexported field the walk must skip
+	x  any         // unexported: never filled
+	N  json.Number `json:"n"`
+	Tm time.Time   `json:"tm"`
 }
 
 type custom struct{ V any }
