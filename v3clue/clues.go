@@ -86,7 +86,7 @@ type Clue struct {
 	// Extra holds the members the vendor sent that no field above names,
 	// each value's JSON verbatim (numbers keep every digit). They are
 	// encoded again by MarshalJSON.
-	Extra flex.Extra `json:"-"`
+	Extra Extra `json:"-"`
 }
 
 // UnmarshalJSON implements json.Unmarshaler. Besides the documented JSON

@@ -60,7 +60,7 @@ type Field struct {
 	ValueAsText *string `json:"valueAsText"`
 	// Extra holds the members the vendor sent that no field above names,
 	// each value's JSON verbatim. They are encoded again by MarshalJSON.
-	Extra flex.Extra `json:"-"`
+	Extra Extra `json:"-"`
 }
 
 // UnmarshalJSON implements json.Unmarshaler; the name and the type code may

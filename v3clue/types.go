@@ -19,6 +19,10 @@ import (
 // needed; the same value in every cluekit package.
 var CST = flex.CST
 
+// Extra holds the members of a JSON object that no typed field names, each
+// value's JSON verbatim (numbers keep every digit).
+type Extra = flex.Extra
+
 // DateTimeLayout is the vendor's time format, yyyy-MM-dd HH:mm:ss.
 const DateTimeLayout = "2006-01-02 15:04:05"
 

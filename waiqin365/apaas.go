@@ -2,6 +2,7 @@ package waiqin365
 
 import (
 	"context"
+	"fmt"
 	"iter"
 
 	"github.com/cluekit/cluekit/internal/core"
@@ -274,20 +275,110 @@ type ApaasSalesLead struct {
 // Labels splits LabelNames at commas (empty names dropped).
 func (l *ApaasSalesLead) Labels() []string { return splitList(l.LabelNames) }
 
+// AddSalesLeadsForApaasResult is the answer of AddSalesLeadsForApaas.
+type AddSalesLeadsForApaasResult struct {
+	// MsgID is the msg_id the server echoed, or the one sent on the last
+	// attempt when it echoed none. When Resolved it is the lost answer's
+	// msg_id if known, else "".
+	MsgID string
+	// Resolved reports that the create's answer was lost (ErrAmbiguous)
+	// and the lead was read back by its Code instead (see
+	// AddSalesLeadsForApaas).
+	Resolved bool
+	// Lead is the lead read back when Resolved; nil otherwise (the
+	// create's answer carries no lead: query by Code).
+	Lead *ApaasSalesLead
+}
+
 // AddSalesLeadsForApaas creates an aPaaS lead (addSalesLeadsForApaas). The
 // answer does not carry the new lead's id: query by Code
 // (QuerySalesLeadsForApaas). The call is never retried once the request may
-// have reached the server; such a failure matches ErrAmbiguous, and the way
-// to find out is to query by Code.
-func (c *Client) AddSalesLeadsForApaas(ctx context.Context, req *AddSalesLeadsForApaasRequest) (*WriteResult, error) {
+// have reached the server.
+//
+// Resolution: unlike addSalesLeads, this endpoint's table does not say
+// that a duplicate code is refused, so a lead found under the code after
+// a lost answer could be an older one. When the request has a Code the SDK
+// therefore first lists the leads holding it (QuerySalesLeadsForApaas by
+// code: one extra read per create, before it is sent); when the outcome
+// is then unknown (ErrAmbiguous) it reads the code back (up to
+// 4 times with the client's backoff, within ctx) and
+// returns, with Resolved set, the one lead under the code that was not
+// there before and whose content fields (company_name, linkman, mobile
+// phone, telephone, position, detail, email, website, mark_addr) are the
+// ones sent. Two such leads, none, or a failed first listing (the create
+// is then sent without it) leave the error ErrAmbiguous. The case it
+// cannot tell: another writer's lead with the same code and content,
+// created just before the call but not yet visible to the first listing. Without a Code
+// (勤策 then generates one) there is no extra read and no resolution.
+func (c *Client) AddSalesLeadsForApaas(ctx context.Context, req *AddSalesLeadsForApaasRequest) (*AddSalesLeadsForApaasResult, error) {
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	res, err := c.t.Call(ctx, epAddSalesLeadsForApaas, nil, req, nil)
+	body, err := flex.Marshal(req) // before any read: a request that cannot be sent sends nothing
 	if err != nil {
+		return nil, core.InvalidParam(vendorName, OpAddSalesLeadsForApaas, "cannot encode request: %v", err)
+	}
+	code := keyOf(req.Code, req.Extra, "code")
+	var before map[ID]bool // the leads holding the code before the call (nil: unknown)
+	if code != "" {
+		before = c.apaasHolding(ctx, code)
+	}
+	res, err := c.t.Call(ctx, epAddSalesLeadsForApaas, nil, body, nil)
+	if err == nil {
+		return &AddSalesLeadsForApaasResult{MsgID: res.RequestID}, nil
+	}
+	if before == nil {
 		return nil, err
 	}
-	return &WriteResult{MsgID: res.RequestID}, nil
+	lead, ok, rerr := core.Resolve(ctx, c.t, err, func(ctx context.Context) (*ApaasSalesLead, bool, error) {
+		var found *ApaasSalesLead
+		for l, err := range c.AllSalesLeadsForApaas(ctx, &QuerySalesLeadsForApaasRequest{Code: code}) {
+			if err != nil {
+				return nil, false, err
+			}
+			if l.Code != code || before[l.ID] || !req.sent(&l) {
+				continue
+			}
+			if found != nil {
+				return nil, false, fmt.Errorf("leads %s and %s are both new under code %q with the content sent", found.ID, l.ID, code)
+			}
+			found = &l
+		}
+		return found, found != nil, nil
+	})
+	if !ok {
+		return nil, rerr
+	}
+	return &AddSalesLeadsForApaasResult{MsgID: requestID(err), Resolved: true, Lead: lead}, nil
+}
+
+// apaasHolding returns the ids of the aPaaS leads holding code, or nil
+// when they could not be listed.
+func (c *Client) apaasHolding(ctx context.Context, code string) map[ID]bool {
+	ids := map[ID]bool{}
+	for l, err := range c.AllSalesLeadsForApaas(ctx, &QuerySalesLeadsForApaasRequest{Code: code}) {
+		if err != nil {
+			return nil
+		}
+		if l.Code == code {
+			ids[l.ID] = true
+		}
+	}
+	return ids
+}
+
+// sent reports whether a lead read back carries the content fields of the
+// request (set or empty alike).
+func (r *AddSalesLeadsForApaasRequest) sent(l *ApaasSalesLead) bool {
+	var phone, lphone Text
+	if r.Mobile != nil {
+		phone = r.Mobile.Phone
+	}
+	if l.Mobile != nil {
+		lphone = l.Mobile.Phone
+	}
+	return r.CompanyName == l.CompanyName && r.Linkman == l.Linkman && phone == lphone && r.Telephone == string(l.Tel) &&
+		r.Position == l.Position && r.Detail == l.Detail && r.Email == l.Email && r.Website == l.Website && r.MarkAddr == l.MarkAddr
 }
 
 // ModifySalesLeadsForApaas updates an aPaaS lead (modifySalesLeadsForApaas)

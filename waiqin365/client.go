@@ -32,6 +32,7 @@ type Client struct {
 	appKey string
 	// msgID makes the msg_id of each attempt (replaced in tests).
 	msgID func() string
+	now   func() time.Time // the client's clock (WithClock)
 }
 
 // settings is the (empty) set of waiqin365-only client options.
@@ -58,6 +59,7 @@ func New(openID, appKey string, opts ...Option) (*Client, error) {
 		openID:   openID,
 		appKey:   appKey,
 		msgID:    NewMsgID,
+		now:      cfg.Now,
 	}
 	c.t = core.NewClient(cfg, core.Vendor{
 		Name: vendorName, Envelope: newEnvelope, Classify: classify, Auth: c.auth, OpPrefix: "/api/",

@@ -33,7 +33,7 @@
 //     request was written are retried; creates ([Client.AddSalesLeads],
 //     [Client.AddSalesLeadsForApaas], [Client.Do]) are never retried once
 //     the request may have reached the server and then fail with
-//     [ErrAmbiguous].
+//     [ErrAmbiguous], unless the lead is read back by its code (below).
 //   - Only the documented rules are checked client-side (owner or pool on
 //     add, the aPaaS allocation_status rule, id or code on modify/remove, at
 //     least one query condition). Everything else is left to the server.
@@ -51,6 +51,25 @@
 //     example), the same fields as URL query parameters, and a JSON object
 //     body are all accepted ([PushFields]). Unknown push data types are
 //     delivered with their raw JSON.
+//
+// # Creates whose answer is lost
+//
+// A create whose outcome is unknown (ErrAmbiguous) is read back by the code
+// the caller chose, and returned as a success with Resolved set when the
+// lead found is the one sent:
+//
+//	create                 natural key  how it is resolved
+//	AddSalesLeads          code         querySalesLeads by code after the failure; code is
+//	                                    documented unique, so the lead under it with the
+//	                                    content sent, created since the call began, is
+//	                                    ours (no extra cost)
+//	AddSalesLeadsForApaas  code         its table does not say a duplicate code is refused:
+//	                                    querySalesLeadsForApaas by code before the create (one
+//	                                    extra read per create with a code), and after the
+//	                                    failure the one new lead under it with the content sent
+//	Do                     none         not resolved (ErrAmbiguous)
+//
+// Without a code (勤策 then generates one) neither add is resolved.
 //
 // The fake server in package waiqin365test speaks this protocol in memory
 // for tests and examples.

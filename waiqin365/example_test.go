@@ -48,6 +48,27 @@ func Example() {
 	// return_code 1 code already exists: codezs
 }
 
+// A create whose answer is lost after the lead was stored: the SDK reads
+// the lead back by its code and reports it as created (Resolved) instead of
+// failing with ErrAmbiguous. The fake drops the connection after applying.
+func ExampleClient_AddSalesLeads_resolved() {
+	srv := waiqin365test.NewServer()
+	defer srv.Close()
+	srv.Faults.Add(waiqin365test.Fault{Op: waiqin365.OpAddSalesLeads, Reset: true, AfterApply: true})
+	c, err := waiqin365.New(waiqin365test.DefaultOpenID, waiqin365test.DefaultAppKey, waiqin365.WithBaseURL(srv.URL))
+	if err != nil {
+		panic(err)
+	}
+	res, err := c.AddSalesLeads(context.Background(), &waiqin365.AddSalesLeadsRequest{
+		PoolName: "默认线索池", Code: "L-0001", CusName: "api专用",
+	})
+	if err != nil {
+		panic(err) // errors.Is(err, waiqin365.ErrAmbiguous): still unknown after reading back
+	}
+	fmt.Println(res.Resolved, res.Lead.Code, res.Lead.CusName, srv.Requests(waiqin365.OpAddSalesLeads), "create sent")
+	// Output: true L-0001 api专用 1 create sent
+}
+
 // The vendor's worked example of the request digest.
 func ExampleDigest() {
 	body := `{"org_id":"ORG001","org_name":"南京掌控网络","org_parent_id":"","org_sequence":001}`

@@ -364,7 +364,7 @@ type AddSalesLeadsResult struct {
 //
 // Resolution: when such a failure leaves the outcome unknown (ErrAmbiguous)
 // and the request has a Code, the SDK reads the lead back by that code
-// (QuerySalesLeads, up to core.ResolveLookups times with the client's
+// (QuerySalesLeads, up to 4 times with the client's
 // backoff, within ctx) and returns it as a success with Resolved set. 勤策
 // documents code as unique ("校验是否已存在": a duplicate is refused), so the
 // lead found under the code is the one this call created when its content

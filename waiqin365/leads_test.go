@@ -257,6 +257,16 @@ func TestOperationsWireFormat(t *testing.T) {
 			h := newHarness(t, []step{{200, tt.answer}})
 			require.NoError(t, tt.call(h))
 			reqs := h.requests()
+			if tt.op == waiqin365.OpAddSalesLeadsForApaas {
+				// With a code, the create is preceded by the listing of
+				// the leads holding it (see AddSalesLeadsForApaas).
+				var sent struct{ Code string }
+				require.NoError(t, json.Unmarshal([]byte(tt.want), &sent))
+				require.Len(t, reqs, 2)
+				checkSigned(t, reqs[0], waiqin365.OpQuerySalesLeadsForApaas)
+				assert.JSONEq(t, `{"code":"`+sent.Code+`","page":1,"pageSize":1000}`, string(reqs[0].Body))
+				reqs = reqs[1:]
+			}
 			require.Len(t, reqs, 1)
 			checkSigned(t, reqs[0], tt.op)
 			assert.JSONEq(t, tt.want, string(reqs[0].Body))

@@ -34,6 +34,10 @@ type NumericID = flex.NumericID
 // text. It never fails on valid JSON and encodes as a JSON string.
 type Text = flex.Text
 
+// Extra holds the members of a JSON object that no typed field names, each
+// value's JSON verbatim.
+type Extra = flex.Extra
+
 // String is text that 勤策 sends as a JSON string or a number (its literal
 // text, exactly); null decodes to "". Unlike Text, an object or array is an
 // error. It encodes as a JSON string.

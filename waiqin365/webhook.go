@@ -113,7 +113,7 @@ type SalesLeadsFollow struct {
 	// case), by full key, as text.
 	Ext map[string]string `json:"-"`
 	// Extra holds any other undocumented member, its JSON verbatim.
-	Extra flex.Extra `json:"-"`
+	Extra Extra `json:"-"`
 }
 
 // CreatedAt parses CreateAt in Asia/Shanghai.

@@ -39,11 +39,11 @@ type batchWire struct {
 // failItem is one entry of fail_list, named by id, clue_id or contact_id
 // depending on the endpoint; the codes arrive as numbers or strings.
 type failItem struct {
-	ID        flex.String `json:"id,omitempty"`
-	ClueID    flex.String `json:"clue_id,omitempty"`
-	ContactID flex.String `json:"contact_id,omitempty"`
-	ErrorCode flex.String `json:"error_code"`
-	ErrorMsg  flex.String `json:"error_msg"`
+	ID        String `json:"id,omitempty"`
+	ClueID    String `json:"clue_id,omitempty"`
+	ContactID String `json:"contact_id,omitempty"`
+	ErrorCode String `json:"error_code"`
+	ErrorMsg  String `json:"error_msg"`
 }
 
 func (f *failItem) item() ItemError {

@@ -18,7 +18,7 @@ type Clue struct {
 	ClueID          string         `json:"clue_id"`
 	UserName        string         `json:"user_name"`         // 线索名称
 	Mobile          string         `json:"mobile"`            // 手机号
-	ClueSource      flex.Int64     `json:"clue_source"`       // 来源
+	ClueSource      Int            `json:"clue_source"`       // 来源
 	FromChannelName string         `json:"from_channel_name"` // 来源-渠道名称, e.g. 其他-销售导入
 	Level           string         `json:"level,omitempty"`   // e.g. "D"
 	CorpName        string         `json:"corp_name"`         // 公司名称

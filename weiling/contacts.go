@@ -48,7 +48,7 @@ type Contact struct {
 	URL          string `json:"url"`
 
 	Email          string         `json:"email"`
-	Age            flex.Int64     `json:"age"`
+	Age            Int            `json:"age"`
 	Gender         Gender         `json:"gender"`
 	PopulationSize PopulationSize `json:"population_size"`
 	Industry       string         `json:"industry"`
@@ -222,9 +222,13 @@ func (r *CreateContactResult) UnmarshalJSON(b []byte) error {
 // CreateContact creates a contact (POST /openapi/contact/create). It is a
 // create: after a failure where the request may have reached weiling
 // (timeout, reset, 5xx, business code 500) it is not retried and the error
-// matches ErrAmbiguous; look the contact up before creating it again. The
-// contact has no natural key the SDK could read it back by, so such a
-// failure is not resolved.
+// matches ErrAmbiguous; look the contact up before creating it again. Such
+// a failure is not resolved (read back): weiling does not document any
+// field as unique per tenant (not the mobile: contacts carry is_repeat, so
+// a repeated one is kept and flagged, not refused), contact/list filters
+// only by day, owner and cursor, and the path of 根据联络方式查询联系人 (find a
+// contact by phone) is not published; so a contact found after the failure
+// could not be told from an older one.
 func (c *Client) CreateContact(ctx context.Context, req *CreateContactRequest) (*CreateContactResult, error) {
 	if err := req.check(epCreateContact.Op); err != nil {
 		return nil, err

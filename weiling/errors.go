@@ -117,7 +117,7 @@ func classify(code string) []error {
 // result.
 type envelope struct {
 	Code *flex.String `json:"code"`
-	Msg  flex.String  `json:"msg"`
+	Msg  String       `json:"msg"`
 	Data any          `json:"data"`
 }
 

@@ -109,10 +109,10 @@ type ClueHistoryEvent struct {
 type ClueHistory struct {
 	HistoryID string `json:"history_id"`
 	// HistoryType is a string on the wire, e.g. "401" (创建线索).
-	HistoryType flex.String     `json:"history_type"`
-	CreateTime  flex.UnixMillis `json:"create_time"`
-	Title       string          `json:"title"`
-	Content     string          `json:"content"`
+	HistoryType String     `json:"history_type"`
+	CreateTime  UnixMillis `json:"create_time"`
+	Title       string     `json:"title"`
+	Content     string     `json:"content"`
 }
 
 // Event is one decrypted callback: {"header":{event_type, time_stamp,

@@ -152,9 +152,9 @@ func (w ContactWay) Kind() ContactWayType {
 
 // AddSource is 添加来源: {id, type, name}, e.g. {"type":4,"name":"注册加微"}.
 type AddSource struct {
-	ID   string     `json:"id"`
-	Type flex.Int64 `json:"type"`
-	Name string     `json:"name"`
+	ID   string `json:"id"`
+	Type Int    `json:"type"`
+	Name string `json:"name"`
 }
 
 // CompanyRef is an entry of company_list.
@@ -171,27 +171,27 @@ type BusinessRef struct {
 
 // ContactSource is a contact's contact_source.
 type ContactSource struct {
-	Type          flex.String `json:"type"`
-	ComponentID   ID          `json:"component_id"`
-	ComponentName string      `json:"component_name"`
+	Type          String `json:"type"`
+	ComponentID   ID     `json:"component_id"`
+	ComponentName string `json:"component_name"`
 }
 
 // TagGroup is an entry of tag_group_list.
 type TagGroup struct {
-	GroupID    string          `json:"group_id"`
-	GroupName  string          `json:"group_name"`
-	Type       flex.String     `json:"type"`
-	CreateTime flex.UnixMillis `json:"create_time"`
-	TagInfo    []Tag           `json:"tag_info"`
+	GroupID    string     `json:"group_id"`
+	GroupName  string     `json:"group_name"`
+	Type       String     `json:"type"`
+	CreateTime UnixMillis `json:"create_time"`
+	TagInfo    []Tag      `json:"tag_info"`
 }
 
 // Tag is an entry of a TagGroup's tag_info.
 type Tag struct {
-	TagID      string          `json:"tag_id"`
-	TagName    string          `json:"tag_name"`
-	Type       flex.String     `json:"type"`
-	CreateTime flex.UnixMillis `json:"create_time"`
-	TagUserID  string          `json:"tag_user_id"`
+	TagID      string     `json:"tag_id"`
+	TagName    string     `json:"tag_name"`
+	Type       String     `json:"type"`
+	CreateTime UnixMillis `json:"create_time"`
+	TagUserID  string     `json:"tag_user_id"`
 }
 
 // UnixMillis is an epoch time in milliseconds (13 digits) that arrives as a
@@ -203,9 +203,16 @@ type UnixMillis = flex.UnixMillis
 // encodes as a JSON boolean.
 type Bool = flex.Bool
 
+// Int is an integer that arrives as a JSON number or a numeric string.
+type Int = flex.Int64
+
+// String is a value that arrives as a JSON string, number or boolean, kept
+// as its text.
+type String = flex.String
+
 // Millis converts a 13-digit millisecond timestamp (as the vendor sends
 // create_time and friends) to a time; 0 gives the zero time.
-func Millis(ms flex.UnixMillis) time.Time { return flex.Millis(ms) }
+func Millis(ms UnixMillis) time.Time { return flex.Millis(ms) }
 
 // Day formats t as the yyyy-MM-dd day in China time (CST), as
 // ListContactsRequest.StartDay and EndDay expect.

@@ -164,8 +164,8 @@ func (rc *receiver) verifyURL(r *http.Request) (*webhook.Delivery, error) {
 
 // callbackBody is the POST body: {"to_app":"wloa…","encrypt_msg":"<base64>"}.
 type callbackBody struct {
-	ToApp      flex.String `json:"to_app"`
-	EncryptMsg flex.String `json:"encrypt_msg"`
+	ToApp      String `json:"to_app"`
+	EncryptMsg String `json:"encrypt_msg"`
 }
 
 // event verifies, decrypts and parses one event delivery.

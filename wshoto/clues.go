@@ -730,6 +730,8 @@ func (r *BatchReturnCluesRequest) validate() error {
 // matches ErrNotFound); data=false is an error without a result. It changes
 // state and counters, so it is treated as non-idempotent: never retried once
 // the request may have reached wshoto (such a failure matches ErrAmbiguous).
+// Such a failure is not resolved: it creates no record to read back, and
+// the clues' state after it does not tell whether this call moved them.
 func (c *Client) BatchReturnClues(ctx context.Context, req *BatchReturnCluesRequest) (*BatchReturnResult, error) {
 	if err := req.validate(); err != nil {
 		return nil, err

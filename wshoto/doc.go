@@ -46,5 +46,21 @@
 //     path, IP allow-list) and deduplicate on Notify.DedupeKey (message_id).
 //   - No way to delete a clue pool is documented.
 //
+// Creates whose answer is lost: a create whose outcome is unknown
+// (ErrAmbiguous) is resolved, where a natural key allows it, into a success
+// with Resolved set:
+//
+//	create            natural key     how it is resolved
+//	CreateCluePool    clue_pool_name  names are not documented unique: cluepool/list by
+//	                                  name before the create (one extra read per create),
+//	                                  and after the failure the one new pool of that name
+//	                                  with the settings sent
+//	CreateFollow      none            not resolved (ErrAmbiguous): a follow-up record has
+//	                                  no key of the caller's
+//	BatchReturnClues  none            not resolved (ErrAmbiguous): it creates no record;
+//	                                  it is treated as a create because it is not
+//	                                  idempotent (recovery_num grows by one per return)
+//	Do                none            not resolved (ErrAmbiguous)
+//
 // The wshototest package is an in-memory fake of this API for tests.
 package wshoto

@@ -135,7 +135,9 @@ func (r *CreateFollowResult) UnmarshalJSON(b []byte) error {
 
 // CreateFollow creates a follow-up record and returns its id. It is never
 // retried once the request may have reached wshoto (such a failure matches
-// ErrAmbiguous).
+// ErrAmbiguous). Such a failure is not resolved: a follow-up record has no
+// key of the caller's (the same clue, staff and text may be recorded
+// twice), and no endpoint lists follow-up records.
 func (c *Client) CreateFollow(ctx context.Context, req *CreateFollowRequest) (*CreateFollowResult, error) {
 	if err := req.validate(); err != nil {
 		return nil, err

@@ -217,7 +217,7 @@ func (r *CreateCluePoolRequest) validate() error {
 // SDK therefore first lists the pools of that name (cluepool/list with
 // clue_pool_name, exact matches kept: one extra read per create, before
 // it is sent); when the outcome is then unknown (ErrAmbiguous) it lists
-// them again (up to core.ResolveLookups times with the client's backoff,
+// them again (up to 4 times with the client's backoff,
 // within ctx) and returns, with Resolved set, the one pool of that name
 // that was not there before, with the recycle_rule_type sent and, when
 // both are known, create_user_id = user_id. Two such pools, none, or a

@@ -11,13 +11,17 @@ import (
 )
 
 // 勤策 signs every call with md5(body|appkey|timestamp) in the URL path: no
-// tokens. Read: QuerySalesLeads (by code). Create: AddSalesLeads (unique
-// code). Edit: ModifySalesLeads (detail).
+// tokens. Read: QuerySalesLeads (by code). Create: addSalesLeads (unique
+// code), sent raw through Do in the matrix and the stress run (the
+// transport's table), and as AddSalesLeads, which reads an ambiguous create
+// back by its code, in the soak (resolvingCreate). Edit: ModifySalesLeads
+// (detail). The fake's queries lag soakReadLag requests behind its writes.
 var waiqin365Adapter = adapter{
 	name:     "waiqin365",
 	readOp:   waiqin365.OpQuerySalesLeads,
 	readCall: "QuerySalesLeads",
-	createOp: waiqin365.OpAddSalesLeads, createCall: "AddSalesLeads",
+	createOp: waiqin365.OpAddSalesLeads, createCall: "Do POST addSalesLeads",
+	note:      "its create cells send addSalesLeads raw through Do (the transport's table); AddSalesLeads reads an ambiguous create back by its code (see the soak)",
 	editOp:    waiqin365.OpModifySalesLeads,
 	otherBody: []byte(`{"return_code":"1","return_msg":"conformance: rejected","msg_id":null,"response_data":null}`), otherCode: "1",
 	start: startWaiqin365,
@@ -29,7 +33,7 @@ const (
 )
 
 func startWaiqin365(t testing.TB) *env {
-	srv := waiqin365test.NewServer(waiqin365test.WithCredentials(wqOpenID, wqAppKey))
+	srv := waiqin365test.NewServer(waiqin365test.WithCredentials(wqOpenID, wqAppKey), waiqin365test.WithReadLag(soakReadLag))
 	t.Cleanup(srv.Close)
 	return &env{
 		url:    srv.URL,
@@ -47,10 +51,17 @@ func startWaiqin365(t testing.TB) *env {
 					return err
 				},
 				create: func(ctx context.Context, key string) error {
-					_, err := c.AddSalesLeads(ctx, &waiqin365.AddSalesLeadsRequest{
+					req := &waiqin365.AddSalesLeadsRequest{
 						PoolName: "默认线索池", Code: key, CusName: "conformance " + key, Linkman: "张三", Mobile: mobileFor(key),
-					})
-					return err
+					}
+					if r := resolvingCreate(ctx); r != nil {
+						res, err := c.AddSalesLeads(ctx, req)
+						if err == nil && res.Resolved {
+							r.note(key)
+						}
+						return err
+					}
+					return c.Do(ctx, "", "/api/salesleads/v1/"+waiqin365.OpAddSalesLeads, req, nil)
 				},
 				edit: func(ctx context.Context, key, value string) error {
 					_, err := c.ModifySalesLeads(ctx, &waiqin365.ModifySalesLeadsRequest{Code: key, Detail: value})

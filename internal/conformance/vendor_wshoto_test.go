@@ -11,20 +11,25 @@ import (
 
 // 微盛 authenticates with an access_token in the query (codes 10001/10010/
 // 10011 = invalid token). Read: GetClue (a seeded clue; wshoto documents
-// no create-clue endpoint). Create: CreateCluePool (unique name). Edit:
-// EditClue (remark).
+// no create-clue endpoint). Create: cluepool/create (a unique name), sent
+// raw through Do in the matrix and the stress run (the transport's table),
+// and as CreateCluePool, which lists the pools of that name first and
+// finds an ambiguous create among the new ones, in the soak
+// (resolvingCreate). Edit: EditClue (remark). The fake's pool list lags
+// soakReadLag requests behind its writes.
 var wshotoAdapter = adapter{
 	name:     "wshoto",
 	tokenOps: []string{"access_token"},
 	readOp:   "clue/info", readCall: "GetClue",
-	createOp: "cluepool/create", createCall: "CreateCluePool",
+	createOp: "cluepool/create", createCall: "Do POST cluepool/create",
+	note:      "its create cells send cluepool/create raw through Do (the transport's table); CreateCluePool finds an ambiguous create by its name (see the soak)",
 	editOp:    "clue/edit",
 	otherBody: []byte(`{"code":40000,"msg":"conformance: rejected","data":null}`), otherCode: "40000",
 	start: startWshoto,
 }
 
 func startWshoto(t testing.TB) *env {
-	srv := wshototest.NewServer()
+	srv := wshototest.NewServer(wshototest.WithReadLag(soakReadLag))
 	t.Cleanup(srv.Close)
 	seed := srv.SeedClue(wshototest.Clue{Name: "seed clue"})
 	return &env{
@@ -43,8 +48,15 @@ func startWshoto(t testing.TB) *env {
 					return err
 				},
 				create: func(ctx context.Context, key string) error {
-					_, err := c.CreateCluePool(ctx, &wshoto.CreateCluePoolRequest{UserID: wshototest.StaffID, CluePoolName: key})
-					return err
+					req := &wshoto.CreateCluePoolRequest{UserID: wshototest.StaffID, CluePoolName: key}
+					if r := resolvingCreate(ctx); r != nil {
+						res, err := c.CreateCluePool(ctx, req)
+						if err == nil && res.Resolved {
+							r.note(key)
+						}
+						return err
+					}
+					return c.Do(ctx, "", "/openapi/crm/cluepool/create", req, nil)
 				},
 				edit: func(ctx context.Context, key, value string) error {
 					cl, _ := srv.Clue(key)

@@ -278,6 +278,9 @@ func (s *Server) add(req map[string]any, apaas bool) error {
 	s.leads = append(s.leads, l)
 	s.byID[l.ID] = l
 	s.byCode[l.Code] = l
+	if s.lag > 0 {
+		s.hidden[l] = s.lag
+	}
 	return nil
 }
 
@@ -368,6 +371,7 @@ func (s *Server) remove(req map[string]any) error {
 	}
 	delete(s.byID, l.ID)
 	delete(s.byCode, l.Code)
+	delete(s.hidden, l)
 	s.leads = slices.DeleteFunc(s.leads, func(o *Lead) bool { return o == l })
 	return nil
 }
@@ -376,6 +380,7 @@ var filterKeys = []string{"code", "id", "linkman", "mobile", "emp_name", "cus_na
 	"create_time_end", "modify_time_start", "modify_time_end", "salesleads_status"}
 
 func (s *Server) query(req map[string]any, apaas bool) (any, error) {
+	defer s.age()
 	f := map[string]string{}
 	for _, k := range filterKeys {
 		v, err := str(req, k)
@@ -406,6 +411,9 @@ func (s *Server) query(req map[string]any, apaas bool) (any, error) {
 	}
 	var match []*Lead
 	for _, l := range s.leads {
+		if s.hidden[l] > 0 {
+			continue
+		}
 		ok, err := matches(l, f)
 		if err != nil {
 			return nil, err
@@ -441,6 +449,17 @@ func (s *Server) query(req map[string]any, apaas bool) (any, error) {
 		return nil, err
 	}
 	return string(b), nil // a JSON string holding the array, as documented
+}
+
+// age counts one query against the read lag of every hidden lead.
+func (s *Server) age() {
+	for l, n := range s.hidden {
+		if n <= 1 {
+			delete(s.hidden, l)
+		} else {
+			s.hidden[l] = n - 1
+		}
+	}
 }
 
 func intField(req map[string]any, key string, def int) (int, error) {

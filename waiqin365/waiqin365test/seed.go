@@ -12,7 +12,8 @@ import (
 // addSalesLeads, an empty ID gets a fresh 19-digit id, an empty Code a
 // generated one, an empty Status StatusPending (StatusUnassigned without an
 // owner), and zero CreatedAt/ModifiedAt the fake's clock. The other fields
-// are stored as given (Apaas marks an aPaaS lead). A code or id that is
+// are stored as given (Apaas marks an aPaaS lead), visible to queries at
+// once whatever WithReadLag says. A code or id that is
 // already stored, or repeated in leads, is an error and nothing is stored.
 func (s *Server) SeedLeads(leads ...Lead) ([]string, error) {
 	s.mu.Lock()

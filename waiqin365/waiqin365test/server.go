@@ -9,7 +9,9 @@
 // the docs show for the shapes they disagree on (exts as a list or a map,
 // sort as a list or sorts as an object, query_group and its filters as
 // lists or single objects), and runs every operation through Faults so
-// tests can inject errors, delays and resets.
+// tests can inject errors, delays and resets. WithReadLag makes queries
+// miss new leads for a few requests, so that reading a create back (after
+// an answer lost with a Fault with AfterApply) has to try again.
 //
 //	srv := waiqin365test.NewServer()
 //	defer srv.Close()
@@ -105,6 +107,14 @@ func WithClock(now func() time.Time) Option {
 // accept any timestamp that the digest covers.
 func WithTimestampWindow(d time.Duration) Option { return func(s *Server) { s.window = d } }
 
+// WithReadLag makes the fake's queries lag behind its writes, as a
+// replicated store does: a lead added through the API is found by
+// querySalesLeads and querySalesLeadsForApaas only after n further query
+// requests (it is missed by the next n). Writes (modify, remove, the
+// duplicate-code check) see it at once. Deterministic: the lag counts
+// requests, not time. Off (0) by default.
+func WithReadLag(n int) Option { return func(s *Server) { s.lag = max(n, 0) } }
+
 // Server is a running fake. Use URL as the client's base URL.
 type Server struct {
 	// URL is the base URL (http://127.0.0.1:port).
@@ -119,6 +129,7 @@ type Server struct {
 	appKey string
 	now    func() time.Time
 	window time.Duration
+	lag    int
 	srv    *httptest.Server
 
 	mu       sync.Mutex
@@ -126,6 +137,7 @@ type Server struct {
 	leads    []*Lead
 	byID     map[string]*Lead
 	byCode   map[string]*Lead
+	hidden   map[*Lead]int // leads queries miss, with the queries left to miss (WithReadLag)
 	rejected int
 	seq      int
 	handlers map[string]OpFunc
@@ -143,6 +155,7 @@ func NewServer(opts ...Option) *Server {
 		rnd:      rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
 		byID:     map[string]*Lead{},
 		byCode:   map[string]*Lead{},
+		hidden:   map[*Lead]int{},
 		handlers: map[string]OpFunc{},
 	}
 	for _, o := range opts {
