@@ -16,7 +16,7 @@ import (
 // knownImports maps the package names snippets may use to their paths.
 var knownImports = map[string]string{
 	"context": "context", "errors": "errors", "fmt": "fmt", "http": "net/http", "httptest": "net/http/httptest",
-	"json": "encoding/json", "log": "log", "os": "os", "slog": "log/slog", "strings": "strings", "time": "time",
+	"atomic": "sync/atomic", "json": "encoding/json", "log": "log", "os": "os", "slog": "log/slog", "strings": "strings", "time": "time",
 	"waiqin365": "github.com/cluekit/cluekit/waiqin365", "wshoto": "github.com/cluekit/cluekit/wshoto",
 	"weiling": "github.com/cluekit/cluekit/weiling", "jing": "github.com/cluekit/cluekit/jing",
 	"v3clue":        "github.com/cluekit/cluekit/v3clue",
@@ -33,12 +33,12 @@ var (
 	fence    = regexp.MustCompile("(?s)(?:<!-- module: ([a-z/]+) -->\n)?```go\n(.*?)```")
 	imports  = regexp.MustCompile(`(?s)^import \((.*?)\)\n`)
 	pkgUse   = regexp.MustCompile(`\b([a-z][a-z0-9]*)\.[A-Za-z_]`)
-	topLevel = regexp.MustCompile(`(?m)^(func|type|var|const) `)
+	topLevel = regexp.MustCompile(`^\s*(func|type|const) `)
 )
 
 // snippetFile turns one README block into a Go file of package snippets:
-// top-level declarations stay as they are; statements become the body of a
-// function. A block may open with its own import (...) block; otherwise the
+// a block that opens with a declaration (func, type, const) stays as it is;
+// statements become the body of a function. A block may open with its own import (...) block; otherwise the
 // packages it names are imported. ctx is declared at package level.
 func snippetFile(i int, block string) string {
 	var b strings.Builder
