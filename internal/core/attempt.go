@@ -62,9 +62,19 @@ type response struct {
 // send runs one attempt with resty (no resty retries) and judges it.
 func (c *Client) send(ctx context.Context, ep Endpoint, a *Attempt, out any) *outcome {
 	var wrote atomic.Bool
+	release := func() {}
+	if l, ok := c.limiter.(*AdaptiveLimiter); ok && l.burstOne() {
+		r, err := l.gateWrite(ctx, c.cfg.Sleep)
+		if err != nil {
+			return c.judge(ctx, ep, a, &response{err: err}, out)
+		}
+		release = r
+	}
+	defer release()
 	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+		WroteHeaders: release, // the vendor sees the request from here on
 		WroteRequest: func(i httptrace.WroteRequestInfo) {
 			if i.Err == nil {
 				wrote.Store(true)
@@ -97,6 +107,11 @@ func (c *Client) send(ctx context.Context, ep Endpoint, a *Attempt, out any) *ou
 	o.elapsed = time.Since(started)
 	if o.retry {
 		o.wait = c.Backoff(a.N, o.retryAfter)
+		if o.throttled && o.retryAfter == 0 && c.limiter != nil {
+			// The limiter, which has just slowed down, paces the retry: a
+			// backoff on top would leave the quota unused.
+			o.wait = 0
+		}
 	}
 	return o
 }

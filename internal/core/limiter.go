@@ -12,7 +12,7 @@ import (
 // jitter between sending and the vendor's arrival clock does not bunch two
 // requests into one of the vendor's slots (a vendor bucket exactly equal to
 // ours rejects a request that arrives a millisecond early).
-const pacing = 0.97
+const pacing = 0.985
 
 // adaptive is implemented by limiters that react to the vendor's throttling.
 type adaptive interface {
@@ -24,9 +24,12 @@ type adaptive interface {
 }
 
 // AdaptiveLimiter is the limiter of WithRateLimit: a token bucket paced a
-// little under the configured rate that halves its rate when the vendor
-// throttles (HTTP 429 or a rate-limit code) and recovers gradually (a
-// twentieth of the configured rate per successful answer).
+// little under the configured rate that slows down by a fifth when the
+// vendor throttles (HTTP 429 or a rate-limit code) and recovers gradually (a
+// fiftieth of the configured rate per successful answer). A throttled
+// answer usually means two requests arrived bunched by scheduling jitter,
+// not that the rate is wrong: a gentle decrease keeps the throughput near
+// the quota while the extra spacing absorbs the jitter.
 type AdaptiveLimiter struct {
 	lim  *rate.Limiter
 	base rate.Limit
@@ -34,6 +37,13 @@ type AdaptiveLimiter struct {
 
 	mu  sync.Mutex
 	cur rate.Limit
+
+	// The write gate: requests are written one at a time, each at least
+	// one interval after the previous write, so that goroutines released
+	// by the bucket together (or delayed between the bucket and the
+	// socket) never reach the vendor bunched.
+	gate      sync.Mutex
+	lastWrite time.Time
 }
 
 // NewAdaptiveLimiter returns a limiter allowing about perSecond requests with
@@ -49,11 +59,12 @@ func NewAdaptiveLimiter(perSecond float64, burst int, now func() time.Time) *Ada
 // Wait blocks until a request may be sent or ctx ends.
 func (l *AdaptiveLimiter) Wait(ctx context.Context) error { return l.lim.Wait(ctx) }
 
-// Throttled halves the rate (down to a tenth of the configured one).
+// Throttled lowers the rate by a fifth (down to a tenth of the configured
+// one).
 func (l *AdaptiveLimiter) Throttled(time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.cur = max(l.cur/2, l.base/10)
+	l.cur = max(l.cur*0.8, l.base/10)
 	l.lim.SetLimitAt(l.now(), l.cur)
 }
 
@@ -64,8 +75,36 @@ func (l *AdaptiveLimiter) Succeeded() {
 	if l.cur >= l.base {
 		return
 	}
-	l.cur = min(l.base, l.cur+l.base/20)
+	l.cur = min(l.base, l.cur+l.base/50)
 	l.lim.SetLimitAt(l.now(), l.cur)
+}
+
+// gateWrite lets requests through one at a time, each at least one
+// interval after the previous one was actually written, and holds the gate
+// until release is called (when the request was written, or failed before).
+// A request delayed on its way to the socket (a goroutine descheduled, a GC
+// pause) thus pushes the next one back instead of reaching the vendor
+// bunched with it.
+func (l *AdaptiveLimiter) gateWrite(ctx context.Context, sleep func(context.Context, time.Duration) error) (release func(), err error) {
+	l.gate.Lock()
+	l.mu.Lock()
+	interval := time.Duration(float64(time.Second) / float64(l.cur))
+	l.mu.Unlock()
+	if !l.lastWrite.IsZero() {
+		if d := interval - time.Since(l.lastWrite); d > 0 {
+			if err := sleep(ctx, d); err != nil {
+				l.gate.Unlock()
+				return nil, err
+			}
+		}
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			l.lastWrite = time.Now()
+			l.gate.Unlock()
+		})
+	}, nil
 }
 
 // Rate reports the current paced rate (diagnostics and tests).
@@ -123,3 +162,8 @@ func (s *sharedBackoff) Succeeded() {
 		a.Succeeded()
 	}
 }
+
+// burstOne reports whether the bucket holds a single token: only then is
+// every request spaced at the write as well (a larger burst is meant to
+// let requests go together).
+func (l *AdaptiveLimiter) burstOne() bool { return l.lim.Burst() <= 1 }

@@ -11,23 +11,16 @@ import (
 	"github.com/cluekit/cluekit/waiqin365/waiqin365test"
 )
 
-// Bulk creates under a rate limit: a waiqin365 client with
-// WithRateLimit(R, 1) creates leads against the fake enforcing the same R
-// (fake.Injector.EnforceRate) with one extra token of burst; the sustained
-// rate it accepts is exactly R.
-//
-// With one goroutine, no create can be rejected whatever the scheduling:
-// create k+1 asks the limiter only after create k arrived, and the limiter
-// spaces the times it lets creates go by 1/R, so any j-i+1 consecutive
-// arrivals span more than (j-i-1)/R seconds, which a bucket of 2 tokens
-// refilled at R always admits. With several goroutines sharing the limiter,
-// a goroutine descheduled between the limiter and the socket can arrive
-// late, bunched with the next ones; on a loaded machine the fake then
-// rejects a few (the SDK retries them after backoff). Against a strict
-// quota, leave headroom: a client rate a little under the quota, or
-// tolerance in the quota's burst.
-
-const rateServerSlack = 1 // extra server burst over the client's
+// Bulk creates at a strict vendor quota: a waiqin365 client with
+// WithRateLimit(R, b) creates leads against the fake enforcing exactly the
+// same bucket (fake.Injector.EnforceRate(R, b): no slack). The client paces a
+// little under R, so that the jitter between its limiter and the fake's
+// arrival clock (a goroutine descheduled between the two, on a loaded
+// machine) rarely bunches two creates into one slot; when it does, the fake
+// answers 429, which means "not applied": the SDK retries the create (after
+// Retry-After or a backoff) and slows its limiter down, then recovers. No
+// create is lost, whatever the scheduling; the throughput is measured by
+// BenchmarkRateLimitedCreates (no timing threshold in a test).
 
 var codeSeq atomic.Int64
 
@@ -39,17 +32,18 @@ type rateResult struct {
 }
 
 // rateRun creates n leads with workers goroutines against srv, which
-// enforces r. paced: the client has WithRateLimit(r, 1) and every create
-// must succeed; unpaced (the control): no client limit and no retries, so
-// the fake's 429s show as failed creates.
-func rateRun(tb testing.TB, srv *waiqin365test.Server, r float64, n, workers int, paced bool) rateResult {
-	opts := []waiqin365.Option{waiqin365.WithBaseURL(srv.URL), waiqin365.WithRateLimit(r, 1)}
+// enforces exactly (r, burst). paced: the client has WithRateLimit(r, burst)
+// and every create must succeed; unpaced (the control): no client limit and
+// no retries, so the fake's 429s show as failed creates.
+func rateRun(tb testing.TB, srv *waiqin365test.Server, r float64, burst, n, workers int, paced bool) rateResult {
+	// Default attempts (3) and retry quota: what a user gets.
+	opts := []waiqin365.Option{waiqin365.WithBaseURL(srv.URL), waiqin365.WithRateLimit(r, burst)}
 	if !paced {
 		opts = []waiqin365.Option{waiqin365.WithBaseURL(srv.URL), waiqin365.WithMaxAttempts(1)}
 	}
-	c, err := waiqin365.New(srv.OpenID, wqAppKey, opts...)
+	c, err := waiqin365.New(wqOpenID, wqAppKey, opts...)
 	must(tb, err)
-	srv.Faults.EnforceRate(r, 1+rateServerSlack)
+	srv.Faults.EnforceRate(r, burst)
 	defer srv.Faults.EnforceRate(0, 0)
 	before := len(srv.Leads())
 	jobs := make(chan int, n)
@@ -84,59 +78,63 @@ func rateRun(tb testing.TB, srv *waiqin365test.Server, r float64, n, workers int
 	return res
 }
 
-// TestRateLimitedCreatesAreNeverRejected: a client paced at R, creating
-// one lead after the other, never exceeds a quota of R (see above for why
-// this holds under any scheduling).
-func TestRateLimitedCreatesAreNeverRejected(t *testing.T) {
+// TestCreatesAtAStrictQuotaAreNeverLost: at b = 1 and b = 5, from 1 and from
+// 8 goroutines, against a fake enforcing exactly the client's bucket, every
+// create succeeds and is stored once (429s, if any, are retried).
+func TestCreatesAtAStrictQuotaAreNeverLost(t *testing.T) {
 	t.Parallel()
-	srv := waiqin365test.NewServer(waiqin365test.WithCredentials(wqOpenID, wqAppKey))
-	t.Cleanup(srv.Close)
-	const r, n = 50, 25
-	res := rateRun(t, srv, r, n, 1, true)
-	if res.rejected != 0 || res.created != n {
-		t.Fatalf("rejected %d, created %d; want 0 and %d", res.rejected, res.created, n)
+	for _, tc := range []struct{ burst, workers int }{{1, 1}, {1, 8}, {5, 1}, {5, 8}} {
+		t.Run(fmt.Sprintf("b=%d/workers=%d", tc.burst, tc.workers), func(t *testing.T) {
+			t.Parallel()
+			srv := waiqin365test.NewServer(waiqin365test.WithCredentials(wqOpenID, wqAppKey))
+			t.Cleanup(srv.Close)
+			const r, n = 100, 60
+			res := rateRun(t, srv, r, tc.burst, n, tc.workers, true)
+			if res.failed != 0 || res.created != n {
+				t.Fatalf("failed %d, created %d; want 0 and %d (429s retried: %d)", res.failed, res.created, n, res.rejected)
+			}
+		})
 	}
 }
 
-// BenchmarkRateLimitedCreates creates 150 leads at R=50/s (one op = the
-// whole batch, about 3 s) from 1 and from 8 goroutines and reports
-// throughput/R (≈1; with burst 1 the ideal is n/(n-1) = 1.007) and the
-// fake's rejections (0; guaranteed with 1 goroutine, see above). The
-// unpaced control sends the same batch from 8 goroutines without
-// WithRateLimit (and without retries) to show that the fake enforces R.
+// BenchmarkRateLimitedCreates creates 200 leads at R = 50/s (one op = the
+// whole batch, about 4 s) with b = 1 and b = 5, from 1 and from 8
+// goroutines, against a fake enforcing exactly (R, b), and reports
+// throughput/R, the fake's 429s and failed creates (0). The unpaced control
+// sends 200 creates from 8 goroutines without WithRateLimit and without
+// retries, to show that the fake enforces R.
 func BenchmarkRateLimitedCreates(b *testing.B) {
-	const r, n = 50, 150
+	const r, n = 50, 200
 	srv := waiqin365test.NewServer(waiqin365test.WithCredentials(wqOpenID, wqAppKey))
 	b.Cleanup(srv.Close)
 	for _, bc := range []struct {
-		name    string
-		workers int
-		paced   bool
-	}{{"paced/workers=1", 1, true}, {"paced/workers=8", 8, true}, {"unpaced/workers=8", 8, false}} {
+		name           string
+		burst, workers int
+		paced          bool
+	}{
+		{"b=1/workers=1", 1, 1, true}, {"b=1/workers=8", 1, 8, true},
+		{"b=5/workers=1", 5, 1, true}, {"b=5/workers=8", 5, 8, true},
+		{"unpaced/b=1/workers=8", 1, 8, false},
+	} {
 		b.Run(bc.name, func(b *testing.B) {
 			var elapsed time.Duration
-			rejected, created := 0, 0
+			rejected, created, failed := 0, 0, 0
 			for b.Loop() {
-				res := rateRun(b, srv, r, n, bc.workers, bc.paced)
-				if bc.paced && res.created != n {
-					b.Fatalf("created %d of %d", res.created, n)
-				}
+				res := rateRun(b, srv, r, bc.burst, n, bc.workers, bc.paced)
 				elapsed += res.elapsed
 				rejected += res.rejected
 				created += res.created
+				failed += res.failed
 			}
-			b.ReportMetric(float64(rejected)/float64(b.N), "rejections/op")
-			b.ReportMetric(r, "R")
+			b.ReportMetric(float64(rejected)/float64(b.N), "429s/op")
+			b.ReportMetric(float64(failed)/float64(b.N), "failed/op")
 			if !bc.paced {
 				b.ReportMetric(float64(created)/float64(b.N), "created/op")
 				return
 			}
+			// The ideal with a full bucket at the start: (n) / ((n-b)/R).
 			throughput := float64(created) / elapsed.Seconds()
-			b.ReportMetric(throughput, "creates/s")
 			b.ReportMetric(throughput/r, "throughput/R")
-			if rejected != 0 && bc.workers == 1 {
-				b.Errorf("the fake rejected %d creates over R", rejected)
-			}
 		})
 	}
 }
