@@ -2,6 +2,7 @@ package perf
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"crypto/rand"
 	"crypto/sha256"
@@ -445,4 +446,30 @@ func BenchmarkCallV3clue(b *testing.B) {
 		}
 	}
 	runPair(b, sdkOp, rawOp)
+}
+
+// BenchmarkObserverOverhead: the same v3clue call with and without an
+// Observer whose callbacks do nothing (sdk = with, raw = without).
+func BenchmarkObserverOverhead(b *testing.B) {
+	srv := staticServer(b, map[string][]byte{
+		v3clue.PathClueGet: fixture(b, "v3clue", "clue_get_response.json"),
+	})
+	nop := v3clue.Observer{
+		CallStart: func(ctx context.Context, _ v3clue.CallInfo) context.Context { return ctx },
+		Attempt:   func(context.Context, v3clue.AttemptInfo) {},
+		CallEnd:   func(context.Context, v3clue.CallInfo, error) {},
+	}
+	with, err := v3clue.New(appID, secret, v3clue.WithBaseURL(srv.URL), v3clue.WithObserver(nop))
+	must(b, err)
+	without, err := v3clue.New(appID, secret, v3clue.WithBaseURL(srv.URL))
+	must(b, err)
+	req := &v3clue.GetClueRequest{CustomerID: 410983932389440}
+	call := func(c *v3clue.Client) func(*testing.B) {
+		return func(b *testing.B) {
+			if _, err := c.GetClue(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	runPair(b, call(with), call(without))
 }
