@@ -8,23 +8,20 @@
 //	go test -run '^$' -bench . -benchmem -count 5 ./internal/perf/
 //	go test -run '^$' -bench . -benchtime 1x ./internal/perf/   # CI smoke
 //
-// Benchmarks:
-//   - BenchmarkCall<Vendor>: one typed call per vendor, sub-benchmarks sdk
-//     and raw (net/http + encoding/json doing the same wire work: signing
-//     or token header, query, body, envelope check, decode into the same
-//     result type), against one static loopback server answering a body
-//     built from the vendor's testdata fixtures. Tokens are warm in both.
-//     A third sub-benchmark, interleaved, runs sdk and raw in turn and
-//     reports their ratio (sdk/raw), which background load on a shared
-//     machine skews far less than separate runs.
+// Benchmarks (method and latest numbers: README.md in this folder):
+//   - BenchmarkCall<Vendor>: one typed call per vendor on a realistic page
+//     (100 rows), sub-benchmarks sdk and raw (net/http + encoding/json doing
+//     the same wire work and decoding into plain structs, not the SDK's
+//     types) and interleaved (both in turn, their ratio).
+//   - BenchmarkObserverOverhead: the same call with and without a no-op
+//     Observer.
 //   - BenchmarkColdToken: 1 000 concurrent callers on a cold token cache,
 //     per token vendor, against its fake; reports token-requests/op.
-//   - BenchmarkRateLimitedCreates: waiqin365 AddSalesLeads at
-//     WithRateLimit(R, 1) against a fake enforcing R; reports
-//     throughput/R and rejections.
+//   - BenchmarkRateLimitedCreates: waiqin365 creates at WithRateLimit(R, b)
+//     against a fake enforcing exactly (R, b); reports throughput/R, 429s
+//     and failed creates.
 //   - BenchmarkWebhook<Vendor>: verify+decrypt+decode vs json.Unmarshal of
-//     the same plaintext into a map (sdk, raw, interleaved), and the whole
-//     http.Handler for scale.
+//     the same plaintext into a map, and the whole http.Handler for scale.
 //   - BenchmarkIteratorHeap: peak heap while iterating 10k and 100k leads
 //     with waiqin365 AllSalesLeads, the fake running in a child process so
 //     only the SDK's heap is measured.
