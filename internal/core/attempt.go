@@ -420,23 +420,46 @@ func secretForms(secrets []string) []string {
 	return out
 }
 
-// scrub replaces every secret of the client and of the attempt, in every
-// encoding.
-func (c *Client) scrub(a *Attempt, s string) string {
-	if s == "" {
-		return s
-	}
-	// Per-attempt values (signatures, tokens) first: they can contain a
-	// long-lived secret, and must be matched whole.
-	if a != nil {
-		for _, secret := range secretForms(a.redact) {
-			s = strings.ReplaceAll(s, secret, "[redacted]")
+// Scrubber replaces secrets, in every encoding they take on the wire (raw,
+// query-escaped, path-escaped), with [redacted]: the one scrubbing rule of
+// the clients and the callback handlers.
+type Scrubber []string
+
+// NewScrubber returns a Scrubber for the given secrets ("" is ignored).
+func NewScrubber(secrets ...string) Scrubber { return Scrubber(secretForms(secrets)) }
+
+// String returns s with every secret replaced.
+func (sc Scrubber) String(s string) string {
+	for _, secret := range sc {
+		if s == "" {
+			break
 		}
-	}
-	for _, secret := range c.secrets {
 		s = strings.ReplaceAll(s, secret, "[redacted]")
 	}
 	return s
+}
+
+// Error returns err, or an error with the same chain whose text has every
+// secret replaced.
+func (sc Scrubber) Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if clean := sc.String(msg); clean != msg {
+		return &scrubbedError{msg: clean, cause: err}
+	}
+	return err
+}
+
+// scrub replaces every secret of the client and of the attempt. Per-attempt
+// values (signatures, tokens) go first: they can contain a long-lived secret
+// and must be matched whole.
+func (c *Client) scrub(a *Attempt, s string) string {
+	if a != nil {
+		s = NewScrubber(a.redact...).String(s)
+	}
+	return c.secrets.String(s)
 }
 
 // scrubErr drops the URL from a transport error (URLs carry tokens and
@@ -446,11 +469,10 @@ func (c *Client) scrubErr(a *Attempt, err error) error {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	msg := err.Error()
-	if clean := c.scrub(a, msg); clean != msg {
-		return &scrubbedError{msg: clean, cause: err}
+	if a != nil {
+		err = NewScrubber(a.redact...).Error(err)
 	}
-	return err
+	return c.secrets.Error(err)
 }
 
 type scrubbedError struct {

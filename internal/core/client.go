@@ -127,14 +127,14 @@ type Client struct {
 	rc      *resty.Client
 	limiter Limiter
 	quota   *retryQuota
-	secrets []string
+	secrets Scrubber
 	tokens  *token.Source
 }
 
 // NewClient builds the transport. secrets are the client's long-lived
 // credentials, scrubbed from every error and log line in every encoding.
 func NewClient(cfg *Config, v Vendor, secrets ...string) *Client {
-	c := &Client{cfg: cfg, vendor: v, quota: newRetryQuota(cfg.RetryQuota), secrets: secretForms(secrets)}
+	c := &Client{cfg: cfg, vendor: v, quota: newRetryQuota(cfg.RetryQuota), secrets: NewScrubber(secrets...)}
 	hc := &http.Client{Transport: sharedTransport}
 	if cfg.HTTPClient != nil {
 		cp := *cfg.HTTPClient // never mutate the caller's client

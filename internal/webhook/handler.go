@@ -100,7 +100,7 @@ type Handler struct {
 	methods    []string
 	allow      string
 	authStatus int
-	secrets    []string
+	secrets    core.Scrubber
 	open       func(*http.Request, []byte) (*Delivery, error)
 	refuse     func(http.ResponseWriter, int)
 
@@ -152,11 +152,7 @@ func New(cfg *core.Config, spec Spec) (*Handler, error) {
 		logger:     cfg.Logger,
 		now:        cfg.Now,
 	}
-	for _, s := range spec.Secrets {
-		if s != "" {
-			h.secrets = append(h.secrets, s)
-		}
-	}
+	h.secrets = core.NewScrubber(spec.Secrets...)
 	if h.refuse == nil {
 		h.refuse = func(w http.ResponseWriter, status int) { http.Error(w, http.StatusText(status), status) }
 	}
@@ -435,34 +431,12 @@ func safeRelease(d core.Deduper, ctx context.Context, key string, handled bool) 
 	return d.Release(ctx, key, handled)
 }
 
-// scrub replaces every Spec.Secrets value in s.
-func (h *Handler) scrub(s string) string {
-	for _, secret := range h.secrets {
-		s = strings.ReplaceAll(s, secret, "[redacted]")
-	}
-	return s
-}
+// scrub replaces every Spec.Secrets value in s, in every encoding.
+func (h *Handler) scrub(s string) string { return h.secrets.String(s) }
 
 // scrubErr returns err, or an error with the same chain whose text has the
 // secrets replaced.
-func (h *Handler) scrubErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	if clean := h.scrub(msg); clean != msg {
-		return &scrubbedError{msg: clean, cause: err}
-	}
-	return err
-}
-
-type scrubbedError struct {
-	msg   string
-	cause error
-}
-
-func (e *scrubbedError) Error() string { return e.msg }
-func (e *scrubbedError) Unwrap() error { return e.cause }
+func (h *Handler) scrubErr(err error) error { return h.secrets.Error(err) }
 
 // statusWriter records the status an Ack wrote.
 type statusWriter struct {
