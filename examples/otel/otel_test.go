@@ -126,7 +126,7 @@ func wantCounter(t *testing.T, ms map[string]metricdata.Aggregation, name string
 func attrs(kvs []attribute.KeyValue) string {
 	ss := make([]string, len(kvs))
 	for i, kv := range kvs {
-		ss[i] = string(kv.Key) + "=" + kv.Value.Emit()
+		ss[i] = string(kv.Key) + "=" + kv.Value.String()
 	}
 	sort.Strings(ss)
 	return strings.Join(ss, " ")

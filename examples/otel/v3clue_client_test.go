@@ -75,7 +75,7 @@ func TestV3ClueClient(t *testing.T) {
 	}
 	first := map[string]string{}
 	for _, kv := range ok.Events[0].Attributes {
-		first[string(kv.Key)] = kv.Value.Emit()
+		first[string(kv.Key)] = kv.Value.String()
 	}
 	if first["http.response.status_code"] != "503" || first["cluekit.retry"] != "true" || first["cluekit.retry_reason"] == "" {
 		t.Errorf("first attempt event = %v, want a 503 that retries", first)
@@ -99,7 +99,7 @@ func TestV3ClueClient(t *testing.T) {
 	}
 	for _, s := range spans {
 		for _, kv := range s.Attributes {
-			if v := kv.Value.Emit(); strings.Contains(v, v3cluetest.DefaultAppKey) {
+			if v := kv.Value.String(); strings.Contains(v, v3cluetest.DefaultAppKey) {
 				t.Errorf("span %q attribute %s holds the app key", s.Name, kv.Key)
 			}
 		}
