@@ -198,7 +198,7 @@ func TestUsageErrors(t *testing.T) {
 		{"callback send without url", []string{"waiqin365", "callback", "send", "-fake"}, nil, []string{"-url is required"}},
 		{"callback send with a relative url", []string{"waiqin365", "callback", "send", "-fake", "-url", "/push"}, nil, []string{"not an absolute http(s) URL"}},
 		{"callback send with a missing event file", []string{"waiqin365", "callback", "send", "-fake", "-url", "http://127.0.0.1:1/", "-event", "/nonexistent.json"}, nil, []string{"reading -event"}},
-		{"callback send for v3clue", []string{"v3clue", "callback", "send", "-url", "http://127.0.0.1:1/"}, nil, []string{"not implemented", "no callback to send"}},
+		{"callback send for v3clue", []string{"v3clue", "callback", "send", "-url", "http://127.0.0.1:1/"}, nil, []string{"outside the SDK", "no callback to send"}},
 		{"callback decode for waiqin365", []string{"waiqin365", "callback", "decode"}, nil, []string{"only", "weiling"}},
 		{"sign for a token vendor", []string{"wshoto", "sign"}, nil, []string{"not signed", "access token"}},
 		{"sign with a bad path", []string{"waiqin365", "sign", "-fake", "-path", "/salesleads/addSalesLeads"}, nil, []string{"-path"}},

@@ -34,7 +34,7 @@ func init() {
 			s.fs.StringVar(&s.customerID, "customer-id", "", "a clue id (customerId) to read; default V3CLUE_CUSTOMER_ID, else a signed probe call")
 		},
 		doExample: []string{"POST", "/api/v3/clue/get", `{"customerId":410983932389440}`},
-		noCallback: "探马 push callbacks (消息推送) are not implemented by the SDK: their format and verification\n" +
+		noCallback: "探马 push callbacks (消息推送) are outside the SDK: their format and verification\n" +
 			"are not public, so there is nothing to sign or send.",
 		sign: v3Sign,
 	})
