@@ -67,14 +67,7 @@ func (c *Client) auth(a *core.Attempt) error {
 // if needed (once for all concurrent callers). A context that is already
 // done sends nothing.
 func (c *Client) AccessToken(ctx context.Context) (string, error) {
-	if err := c.ready(ctx, "AccessToken"); err != nil {
-		return "", err
-	}
-	tok, err := c.tokens.Token(ctx)
-	if err != nil {
-		return "", err
-	}
-	return tok.Value, nil
+	return c.t.AccessToken(ctx)
 }
 
 // RefreshToken rotates the token pair now: it calls the refresh endpoint with

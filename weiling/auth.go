@@ -52,16 +52,7 @@ func (c *Client) auth(a *core.Attempt) error {
 // front end (the vendor's security rule): all calls must come from the back
 // end.
 func (c *Client) AccessToken(ctx context.Context) (string, error) {
-	if err := ctx.Err(); err != nil {
-		// A done context sends nothing: the token source would start its
-		// detached fetch anyway.
-		return "", &CallError{Vendor: vendorName, Op: TokenOp, Err: err}
-	}
-	tok, err := c.tokens.Token(ctx)
-	if err != nil {
-		return "", err
-	}
-	return tok.Value, nil
+	return c.t.AccessToken(ctx)
 }
 
 // fetchToken calls the token endpoint and reads data.access_token. The

@@ -46,14 +46,7 @@ func (c *Client) auth(a *core.Attempt) error {
 // already done fetches nothing. Most callers never need it: every method
 // adds the token itself.
 func (c *Client) AccessToken(ctx context.Context) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", &CallError{Vendor: vendorName, Op: TokenOp, Err: err}
-	}
-	tok, err := c.tokens.Token(ctx)
-	if err != nil {
-		return "", err
-	}
-	return tok.Value, nil
+	return c.t.AccessToken(ctx)
 }
 
 // fetchToken calls GET /openapi/access_token?appid=APPID&app_secret=SECRET.

@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"net/http"
@@ -494,4 +495,24 @@ func (c *Client) NewTokens(key string, fetch token.FetchFunc) *token.Source {
 		},
 	})
 	return c.tokens
+}
+
+// AccessToken returns the client's access token (token vendors), fetching
+// one if the cache holds none that is fresh; concurrent callers share one
+// fetch, and a context that is already done fetches nothing.
+func (c *Client) AccessToken(ctx context.Context) (string, error) {
+	if ctx == nil {
+		return "", errors.New("cluekit: nil context")
+	}
+	if err := ctx.Err(); err != nil {
+		return "", &CallError{Vendor: c.vendor.Name, Op: "AccessToken", Err: err}
+	}
+	if c.tokens == nil {
+		return "", fmt.Errorf("%s: this vendor has no access token", c.vendor.Name)
+	}
+	tok, err := c.tokens.Token(ctx)
+	if err != nil {
+		return "", err
+	}
+	return tok.Value, nil
 }
