@@ -361,3 +361,27 @@ func TestBodyIsSentWithContentLength(t *testing.T) {
 		assert.Equal(t, `11 [] {"a":"<&>"}`, g, "Content-Length set, not chunked")
 	}
 }
+
+type countingLimiter struct{ waits atomic.Int32 }
+
+func (l *countingLimiter) Wait(context.Context) error { l.waits.Add(1); return nil }
+
+func TestSharedLimiterBacksOffAfterAThrottle(t *testing.T) {
+	t.Parallel()
+	hc, tr := mockClient()
+	var n atomic.Int32
+	tr.RegisterResponder("POST", `=~.*`, func(*http.Request) (*http.Response, error) {
+		if n.Add(1) == 1 {
+			return httpmock.NewStringResponse(429, "slow down"), nil
+		}
+		return httpmock.NewStringResponse(200, `{"code":0}`), nil
+	})
+	shared := &countingLimiter{}
+	h := newHarness(t, "https://api.test", hc, WithLimiter(shared))
+	_, _, err := h.do(context.Background(), "create", true, `{}`)
+	require.NoError(t, err, "a throttled create is retried")
+	assert.Equal(t, int32(2), shared.waits.Load(), "every attempt asks the shared limiter")
+	waits := h.sleeper.Waits()
+	require.NotEmpty(t, waits)
+	assert.Greater(t, waits[len(waits)-1], 40*time.Millisecond, "the client cools down (50 ms) before asking the shared limiter again")
+}
