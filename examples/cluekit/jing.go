@@ -49,26 +49,14 @@ func init() {
 }
 
 func jingConnect(s *session) (*conn, error) {
-	var appID, secret, base string
-	if s.fake {
+	appID, secret, base, err := s.credentials(func() startedFake {
 		srv := jingtest.NewServer()
-		s.onClose(srv.Close)
-		appID, secret, base = srv.AppID, srv.AppSecret, srv.URL
-		s.sc.add(secret)
-	} else {
-		vals, err := s.need(s.v.apiVars...)
-		if err != nil {
-			return nil, err
-		}
-		appID, secret, base = vals["JING_APP_ID"], vals["JING_APP_SECRET"], s.optional(s.v.baseVar)
+		return startedFake{srv.AppID, srv.AppSecret, srv.URL, []string{srv.AppSecret}, srv.Close}
+	})
+	if err != nil {
+		return nil, err
 	}
-	rec := newTokenRecorder(s.sc)
-	opts := []jing.Option{jing.WithObserver(s.observer()), jing.WithTokenStore(rec)}
-	if base != "" {
-		opts = append(opts, jing.WithBaseURL(base))
-	} else {
-		base = jing.DefaultBaseURL
-	}
+	opts, base, rec := s.clientOptions(base, jing.DefaultBaseURL, true)
 	c, err := jing.New(appID, secret, opts...)
 	if err != nil {
 		return nil, s.newClientError(err)

@@ -327,3 +327,48 @@ func (s *session) mode() string {
 	}
 	return "live (" + strings.Join(names, ", ") + ")"
 }
+
+// startedFake is what a vendor's fake gives the command: its credentials,
+// URL, the secrets to mask and how to stop it.
+type startedFake struct {
+	id, secret, url string
+	masked          []string // the secrets of the fake, masked in every output
+	close           func()
+}
+
+// credentials returns the app id (or openid), the secret and the base URL:
+// the fake's, started here, with -fake; else the vendor's variables ("" base
+// URL: the vendor's production host).
+func (s *session) credentials(start func() startedFake) (id, secret, base string, err error) {
+	if s.fake {
+		f := start()
+		s.onClose(f.close)
+		s.sc.add(f.masked...)
+		return f.id, f.secret, f.url, nil
+	}
+	vals, err := s.need(s.v.apiVars...)
+	if err != nil {
+		return "", "", "", err
+	}
+	return vals[s.v.apiVars[0]], vals[s.v.apiVars[1]], s.optional(s.v.baseVar), nil
+}
+
+// clientOptions are the options every client of the command gets: the
+// observer, the base URL when one is set, and (token vendors) a token store
+// that records what it sees so that it can be masked. Every vendor package's
+// Option is the same type, so one list serves all five. It returns the base
+// URL the client will use.
+func (s *session) clientOptions(base, defaultURL string, tokens bool) ([]wshoto.Option, string, *tokenRecorder) {
+	opts := []wshoto.Option{wshoto.WithObserver(s.observer())}
+	var rec *tokenRecorder
+	if tokens {
+		rec = newTokenRecorder(s.sc)
+		opts = append(opts, wshoto.WithTokenStore(rec))
+	}
+	if base != "" {
+		opts = append(opts, wshoto.WithBaseURL(base))
+	} else {
+		base = defaultURL
+	}
+	return opts, base, rec
+}

@@ -41,21 +41,15 @@ func init() {
 }
 
 func v3Connect(s *session) (*conn, error) {
-	var appID, appKey, base string
-	if s.fake {
+	appID, appKey, base, err := s.credentials(func() startedFake {
 		srv := v3cluetest.NewServer()
-		s.onClose(srv.Close)
-		appID, appKey, base = v3cluetest.DefaultAppID, v3cluetest.DefaultAppKey, srv.URL
-		s.sc.add(appKey)
-	} else {
-		vals, err := s.need(s.v.apiVars...)
-		if err != nil {
-			return nil, err
-		}
-		appID, appKey, base = vals["V3CLUE_APP_ID"], vals["V3CLUE_APP_KEY"], s.optional(s.v.baseVar)
-		if s.customerID == "" {
-			s.customerID = s.optional("V3CLUE_CUSTOMER_ID")
-		}
+		return startedFake{v3cluetest.DefaultAppID, v3cluetest.DefaultAppKey, srv.URL, []string{v3cluetest.DefaultAppKey}, srv.Close}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !s.fake && s.customerID == "" {
+		s.customerID = s.optional("V3CLUE_CUSTOMER_ID")
 	}
 	var id int64
 	if s.customerID != "" {
@@ -65,12 +59,7 @@ func v3Connect(s *session) (*conn, error) {
 		}
 		id = n
 	}
-	opts := []v3clue.Option{v3clue.WithObserver(s.observer())}
-	if base != "" {
-		opts = append(opts, v3clue.WithBaseURL(base))
-	} else {
-		base = v3clue.DefaultBaseURL
-	}
+	opts, base, _ := s.clientOptions(base, v3clue.DefaultBaseURL, false)
 	c, err := v3clue.New(appID, appKey, opts...)
 	if err != nil {
 		return nil, s.newClientError(err)

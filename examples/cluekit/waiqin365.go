@@ -60,23 +60,14 @@ func init() {
 }
 
 func wqConnect(s *session) (*conn, error) {
-	var openID, appKey, base string
-	if s.fake {
+	openID, appKey, base, err := s.credentials(func() startedFake {
 		srv := waiqin365test.NewServer()
-		s.onClose(srv.Close)
-		openID, appKey, base = waiqin365test.DefaultOpenID, waiqin365test.DefaultAppKey, srv.URL
-		s.sc.add(appKey)
-	} else {
-		vals, err := s.need(s.v.apiVars...)
-		if err != nil {
-			return nil, err
-		}
-		openID, appKey, base = vals["WAIQIN365_OPENID"], vals["WAIQIN365_APP_KEY"], s.optional(s.v.baseVar)
+		return startedFake{waiqin365test.DefaultOpenID, waiqin365test.DefaultAppKey, srv.URL, []string{waiqin365test.DefaultAppKey}, srv.Close}
+	})
+	if err != nil {
+		return nil, err
 	}
-	opts := []waiqin365.Option{waiqin365.WithObserver(s.observer())}
-	if base != "" {
-		opts = append(opts, waiqin365.WithBaseURL(base))
-	}
+	opts, base, _ := s.clientOptions(base, waiqin365.DefaultBaseURL, false)
 	c, err := waiqin365.New(openID, appKey, opts...)
 	if err != nil {
 		return nil, s.newClientError(err)

@@ -58,26 +58,14 @@ func init() {
 }
 
 func weilingConnect(s *session) (*conn, error) {
-	var appID, secret, base string
-	if s.fake {
+	appID, secret, base, err := s.credentials(func() startedFake {
 		srv := weilingtest.NewServer()
-		s.onClose(srv.Close)
-		appID, secret, base = srv.AppID, srv.AppSecret, srv.URL
-		s.sc.add(secret, srv.CallbackToken, srv.EncodingAESKey)
-	} else {
-		vals, err := s.need(s.v.apiVars...)
-		if err != nil {
-			return nil, err
-		}
-		appID, secret, base = vals["WEILING_APP_ID"], vals["WEILING_APP_SECRET"], s.optional(s.v.baseVar)
+		return startedFake{srv.AppID, srv.AppSecret, srv.URL, []string{srv.AppSecret, srv.CallbackToken, srv.EncodingAESKey}, srv.Close}
+	})
+	if err != nil {
+		return nil, err
 	}
-	rec := newTokenRecorder(s.sc)
-	opts := []weiling.Option{weiling.WithObserver(s.observer()), weiling.WithTokenStore(rec)}
-	if base != "" {
-		opts = append(opts, weiling.WithBaseURL(base))
-	} else {
-		base = weiling.DefaultBaseURL
-	}
+	opts, base, rec := s.clientOptions(base, weiling.DefaultBaseURL, true)
 	c, err := weiling.New(appID, secret, opts...)
 	if err != nil {
 		return nil, s.newClientError(err)

@@ -41,26 +41,14 @@ func init() {
 }
 
 func wshotoConnect(s *session) (*conn, error) {
-	var appID, secret, base string
-	if s.fake {
+	appID, secret, base, err := s.credentials(func() startedFake {
 		srv := wshototest.NewServer()
-		s.onClose(srv.Close)
-		appID, secret, base = wshototest.DefaultAppID, wshototest.DefaultAppSecret, srv.URL
-		s.sc.add(secret)
-	} else {
-		vals, err := s.need(s.v.apiVars...)
-		if err != nil {
-			return nil, err
-		}
-		appID, secret, base = vals["WSHOTO_APP_ID"], vals["WSHOTO_APP_SECRET"], s.optional(s.v.baseVar)
+		return startedFake{wshototest.DefaultAppID, wshototest.DefaultAppSecret, srv.URL, []string{wshototest.DefaultAppSecret}, srv.Close}
+	})
+	if err != nil {
+		return nil, err
 	}
-	rec := newTokenRecorder(s.sc)
-	opts := []wshoto.Option{wshoto.WithObserver(s.observer()), wshoto.WithTokenStore(rec)}
-	if base != "" {
-		opts = append(opts, wshoto.WithBaseURL(base))
-	} else {
-		base = wshoto.DefaultBaseURL
-	}
+	opts, base, rec := s.clientOptions(base, wshoto.DefaultBaseURL, true)
 	c, err := wshoto.New(appID, secret, opts...)
 	if err != nil {
 		return nil, s.newClientError(err)
