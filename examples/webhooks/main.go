@@ -32,7 +32,7 @@ import (
 	"github.com/cluekit/cluekit/weiling"
 )
 
-// config is read from the environment (api.md variables).
+// config is read from the environment (the variables of the README table).
 type config struct {
 	Addr                string
 	Waiqin365PushSecret string

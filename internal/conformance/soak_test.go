@@ -29,7 +29,7 @@ const (
 )
 
 // naturalKeys names, per vendor, the natural key by which its soak create
-// reads an ambiguous create back (api.md "Retries"): there, a create
+// reads an ambiguous create back: there, a create
 // applied by the vendor must never end as ErrAmbiguous. The other vendors'
 // creates have none (weiling, jing: see their godoc; v3clue: Do).
 var naturalKeys = map[string]string{"waiqin365": "lead code", "wshoto": "pool name"}

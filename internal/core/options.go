@@ -15,7 +15,7 @@ import (
 	"github.com/cluekit/cluekit/internal/token"
 )
 
-// Defaults shared by every vendor (api.md "Constructing a client").
+// Defaults shared by every vendor.
 const (
 	DefaultTimeout     = 30 * time.Second
 	DefaultMaxAttempts = 3
