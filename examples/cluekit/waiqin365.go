@@ -67,7 +67,7 @@ func wqConnect(s *session) (*conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts, base, _ := s.clientOptions(base, waiqin365.DefaultBaseURL, false)
+	opts, _, _ := s.clientOptions(base, waiqin365.DefaultBaseURL, false)
 	c, err := waiqin365.New(openID, appKey, opts...)
 	if err != nil {
 		return nil, s.newClientError(err)
