@@ -26,7 +26,7 @@ type GetClueRequest struct {
 func (r *GetClueRequest) validate() error {
 	switch {
 	case r == nil:
-		return core.InvalidParam(vendorName, epGetClue.Op, "nil request")
+		return core.NilRequest(vendorName, epGetClue.Op)
 	case r.CustomerID <= 0:
 		return core.InvalidParam(vendorName, epGetClue.Op, "CustomerID must be positive, got %d", r.CustomerID)
 	}

@@ -92,7 +92,7 @@ func (r AddSalesLeadsForApaasRequest) MarshalJSON() ([]byte, error) {
 func (r *AddSalesLeadsForApaasRequest) validate() error {
 	op := OpAddSalesLeadsForApaas
 	if r == nil {
-		return core.InvalidParam(vendorName, op, "nil request")
+		return core.NilRequest(vendorName, op)
 	}
 	if len(r.Exts) > 0 && len(r.ExtList) > 0 {
 		return core.InvalidParam(vendorName, op, "set exts in one form: Exts (map) or ExtList (list), not both")
@@ -155,7 +155,7 @@ func (r ModifySalesLeadsForApaasRequest) MarshalJSON() ([]byte, error) {
 func (r *ModifySalesLeadsForApaasRequest) validate() error {
 	op := OpModifySalesLeadsForApaas
 	if r == nil {
-		return core.InvalidParam(vendorName, op, "nil request")
+		return core.NilRequest(vendorName, op)
 	}
 	if !has(string(r.ID), r.Extra, "id") && !has(r.Code, r.Extra, "code") {
 		return core.InvalidParam(vendorName, op, "id or code is required")

@@ -99,7 +99,7 @@ func (r AddSalesLeadsRequest) MarshalJSON() ([]byte, error) {
 
 func (r *AddSalesLeadsRequest) validate() error {
 	if r == nil {
-		return core.InvalidParam(vendorName, OpAddSalesLeads, "nil request")
+		return core.NilRequest(vendorName, OpAddSalesLeads)
 	}
 	if !has(r.EmpName, r.Extra, "empName") && !has(r.PoolName, r.Extra, "poolName") {
 		return core.InvalidParam(vendorName, OpAddSalesLeads, "empName or poolName is required")
@@ -162,7 +162,7 @@ func (r ModifySalesLeadsRequest) MarshalJSON() ([]byte, error) {
 func (r *ModifySalesLeadsRequest) validate() error {
 	op := OpModifySalesLeads
 	if r == nil {
-		return core.InvalidParam(vendorName, op, "nil request")
+		return core.NilRequest(vendorName, op)
 	}
 	if !has(string(r.ID), r.Extra, "id") && !has(r.Code, r.Extra, "code") {
 		return core.InvalidParam(vendorName, op, "id or code is required")
@@ -216,7 +216,7 @@ func (r RemoveSalesLeadsRequest) MarshalJSON() ([]byte, error) {
 
 func (r *RemoveSalesLeadsRequest) validate() error {
 	if r == nil {
-		return core.InvalidParam(vendorName, OpRemoveSalesLeads, "nil request")
+		return core.NilRequest(vendorName, OpRemoveSalesLeads)
 	}
 	if !has(string(r.ID), r.Extra, "id") && !has(r.Code, r.Extra, "code") {
 		return core.InvalidParam(vendorName, OpRemoveSalesLeads, "id or code is required")

@@ -156,9 +156,6 @@ func checkIDs(op, name string, ids []string, max int) error {
 	return nil
 }
 
-// nilRequest is the error of a nil request pointer.
-func nilRequest(op string) error { return core.InvalidParam(vendorName, op, "request is nil") }
-
 // OwnerChange is one entry of an owner change: the record and its new
 // owner.
 type OwnerChange struct {

@@ -191,7 +191,7 @@ type BatchGetCluesResult struct {
 // Deprecated: weiling marks the 线索 APIs 即将废弃; use BatchGetContacts.
 func (c *Client) BatchGetClues(ctx context.Context, req *BatchGetCluesRequest) (*BatchGetCluesResult, error) {
 	if req == nil {
-		return nil, nilRequest(epBatchGetClues.Op)
+		return nil, core.NilRequest(vendorName, epBatchGetClues.Op)
 	}
 	if err := checkIDs(epBatchGetClues.Op, "clue_ids", req.ClueIDs, MaxBatch); err != nil {
 		return nil, err
@@ -229,7 +229,7 @@ type DisuseCluesRequest struct {
 // Deprecated: weiling marks the 线索 APIs 即将废弃; use DisuseContacts.
 func (c *Client) DisuseClues(ctx context.Context, req *DisuseCluesRequest) (*BatchResult, error) {
 	if req == nil {
-		return nil, nilRequest(epDisuseClues.Op)
+		return nil, core.NilRequest(vendorName, epDisuseClues.Op)
 	}
 	if err := checkIDs(epDisuseClues.Op, "clue_ids", req.ClueIDs, MaxBatch); err != nil {
 		return nil, err
@@ -307,7 +307,7 @@ type BackCluesToSeaRequest struct {
 // Deprecated: weiling marks the 线索 APIs 即将废弃; use BackContactsToSea.
 func (c *Client) BackCluesToSea(ctx context.Context, req *BackCluesToSeaRequest) (*BatchResult, error) {
 	if req == nil {
-		return nil, nilRequest(epBackCluesToSea.Op)
+		return nil, core.NilRequest(vendorName, epBackCluesToSea.Op)
 	}
 	if err := checkIDs(epBackCluesToSea.Op, "clue_ids", req.ClueIDs, 0); err != nil {
 		return nil, err
@@ -328,7 +328,7 @@ type RecoverCluesRequest struct {
 // Deprecated: weiling marks the 线索 APIs 即将废弃; use RecoverContacts.
 func (c *Client) RecoverClues(ctx context.Context, req *RecoverCluesRequest) (*BatchResult, error) {
 	if req == nil {
-		return nil, nilRequest(epRecoverClues.Op)
+		return nil, core.NilRequest(vendorName, epRecoverClues.Op)
 	}
 	if err := checkIDs(epRecoverClues.Op, "clue_ids", req.ClueIDs, 0); err != nil {
 		return nil, err

@@ -134,7 +134,7 @@ type CreateContactRequest struct {
 
 func (r *CreateContactRequest) check(op string) error {
 	if r == nil {
-		return core.InvalidParam(vendorName, op, "request is nil")
+		return core.NilRequest(vendorName, op)
 	}
 	if r.Status == nil {
 		return core.InvalidParam(vendorName, op, "status is required (0 公海, 1 已认领, 4 待分配)")
@@ -257,7 +257,7 @@ type BatchGetContactsResult struct {
 // from the answer. Each contact is decoded once, straight from the answer.
 func (c *Client) BatchGetContacts(ctx context.Context, req *BatchGetContactsRequest) (*BatchGetContactsResult, error) {
 	if req == nil {
-		return nil, nilRequest(epBatchGetContacts.Op)
+		return nil, core.NilRequest(vendorName, epBatchGetContacts.Op)
 	}
 	if err := checkIDs(epBatchGetContacts.Op, "contact_ids", req.ContactIDs, MaxBatch); err != nil {
 		return nil, err
@@ -285,7 +285,7 @@ type ListContactsRequest struct {
 
 func (r *ListContactsRequest) check(op string) error {
 	if r == nil {
-		return nilRequest(op)
+		return core.NilRequest(vendorName, op)
 	}
 	start, err := time.Parse(time.DateOnly, r.StartDay)
 	if err != nil {
@@ -423,7 +423,7 @@ type disuseBody struct {
 // failures come back as for ChangeContactOwner.
 func (c *Client) DisuseContacts(ctx context.Context, req *DisuseContactsRequest) (*BatchResult, error) {
 	if req == nil {
-		return nil, nilRequest(epDisuseContacts.Op)
+		return nil, core.NilRequest(vendorName, epDisuseContacts.Op)
 	}
 	if err := checkIDs(epDisuseContacts.Op, c.set.disuseKey, req.ContactIDs, MaxBatch); err != nil {
 		return nil, err
@@ -445,7 +445,7 @@ type RecoverContactsRequest struct {
 // at most 100 ids). Per-item failures come back as for ChangeContactOwner.
 func (c *Client) RecoverContacts(ctx context.Context, req *RecoverContactsRequest) (*BatchResult, error) {
 	if req == nil {
-		return nil, nilRequest(epRecoverContacts.Op)
+		return nil, core.NilRequest(vendorName, epRecoverContacts.Op)
 	}
 	if err := checkIDs(epRecoverContacts.Op, "contact_ids", req.ContactIDs, MaxBatch); err != nil {
 		return nil, err
@@ -466,7 +466,7 @@ type BackContactsToSeaRequest struct {
 // ChangeContactOwner.
 func (c *Client) BackContactsToSea(ctx context.Context, req *BackContactsToSeaRequest) (*BatchResult, error) {
 	if req == nil {
-		return nil, nilRequest(epBackContactsToSea.Op)
+		return nil, core.NilRequest(vendorName, epBackContactsToSea.Op)
 	}
 	if err := checkIDs(epBackContactsToSea.Op, "contact_ids", req.ContactIDs, 0); err != nil {
 		return nil, err

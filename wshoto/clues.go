@@ -275,7 +275,7 @@ var standardClueKeys = map[string]bool{
 func (r *EditClueRequest) validate() error {
 	op := epEditClue.Op
 	if r == nil {
-		return core.InvalidParam(vendorName, op, "request is nil")
+		return core.NilRequest(vendorName, op)
 	}
 	if err := checkID(op, "clue_id", r.ClueID); err != nil {
 		return err
@@ -614,7 +614,7 @@ type GetClueRequest struct {
 func (c *Client) GetClue(ctx context.Context, req *GetClueRequest) (*ClueDetail, error) {
 	op := epGetClue.Op
 	if req == nil {
-		return nil, core.InvalidParam(vendorName, op, "request is nil")
+		return nil, core.NilRequest(vendorName, op)
 	}
 	if err := checkID(op, "clue_id", req.ClueID); err != nil {
 		return nil, err
@@ -708,7 +708,7 @@ func (d *batchReturnData) UnmarshalJSON(b []byte) error {
 func (r *BatchReturnCluesRequest) validate() error {
 	op := epBatchReturn.Op
 	if r == nil {
-		return core.InvalidParam(vendorName, op, "request is nil")
+		return core.NilRequest(vendorName, op)
 	}
 	if len(r.IDs) == 0 {
 		return core.InvalidParam(vendorName, op, "ids is required")

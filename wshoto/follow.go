@@ -70,7 +70,7 @@ type CreateFollowRequest struct {
 func (r *CreateFollowRequest) validate() error {
 	op := epCreateFollow.Op
 	if r == nil {
-		return core.InvalidParam(vendorName, op, "request is nil")
+		return core.NilRequest(vendorName, op)
 	}
 	switch r.Type {
 	case FollowClue, FollowCustomer, FollowOpportunity:

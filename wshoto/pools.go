@@ -202,7 +202,7 @@ func checkPoolRules(op string, recycle, distribute *int, groups, depts, users []
 
 func (r *CreateCluePoolRequest) validate() error {
 	if r == nil {
-		return core.InvalidParam(vendorName, epCreatePool.Op, "request is nil")
+		return core.NilRequest(vendorName, epCreatePool.Op)
 	}
 	return checkPoolRules(epCreatePool.Op, &r.RecycleRuleType, &r.DistributeRuleType, r.GroupIDs, r.DistributeDeptIDs, r.DistributeUserIDs, &r.SetRecycleDays, &r.NotFollowRecycleDays)
 }
@@ -314,7 +314,7 @@ type EditCluePoolResult struct {
 func (r *EditCluePoolRequest) validate() error {
 	op := epEditPool.Op
 	if r == nil {
-		return core.InvalidParam(vendorName, op, "request is nil")
+		return core.NilRequest(vendorName, op)
 	}
 	if err := checkID(op, "id", r.ID); err != nil {
 		return err

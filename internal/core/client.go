@@ -210,7 +210,7 @@ func (c *Client) Generic(ctx context.Context, method, path string, body, out any
 	if err != nil {
 		return InvalidParam(c.vendor.Name, op, "cannot encode body: %v", err)
 	}
-	if raw != nil && !json.Valid(raw) {
+	if verbatim(body) && raw != nil && !json.Valid(raw) {
 		return InvalidParam(c.vendor.Name, op, "body is not valid JSON")
 	}
 	if raw != nil && method == http.MethodGet {
@@ -460,6 +460,16 @@ func encodeBody(body any) ([]byte, error) {
 		return b, nil
 	}
 	return flex.Marshal(body)
+}
+
+// verbatim reports whether body is sent as given ([]byte, json.RawMessage)
+// rather than encoded here (then it is valid JSON by construction).
+func verbatim(body any) bool {
+	switch body.(type) {
+	case []byte, json.RawMessage:
+		return true
+	}
+	return false
 }
 
 func cmpOr(a, b string) string {

@@ -240,3 +240,7 @@ func (e *BatchError) Unwrap() []error {
 	}
 	return out
 }
+
+// NilRequest is the validation error of a method given a nil request
+// pointer: the same text in every package.
+func NilRequest(vendor, op string) error { return InvalidParam(vendor, op, "nil request") }

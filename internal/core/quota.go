@@ -50,13 +50,3 @@ func (q *retryQuota) give(n int) {
 	q.left = min(q.capacity, q.left+n)
 	q.mu.Unlock()
 }
-
-// Left reports the tokens left (tests and diagnostics).
-func (q *retryQuota) Left() int {
-	if q == nil {
-		return -1
-	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.left
-}

@@ -540,3 +540,13 @@ func TestSuccessStandsWhenContextEndsRightAfter(t *testing.T) {
 	require.NoError(t, err, "the create happened: report it, do not invite a duplicate")
 	assert.JSONEq(t, `{"id":"7"}`, data)
 }
+
+// Left reports the tokens left in the quota (tests).
+func (q *retryQuota) Left() int {
+	if q == nil {
+		return -1
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.left
+}
